@@ -1,0 +1,28 @@
+import { asc, inArray } from 'drizzle-orm';
+import type { Db } from './database';
+import { outbox, type OutboxRow } from './schema';
+
+export const EVENT_SUBJECTS = {
+  clientCreated: 'podsync.events.client.created',
+  clientUpdated: 'podsync.events.client.updated',
+  clientDeleted: 'podsync.events.client.deleted',
+  statusUpdated: 'podsync.events.status.updated',
+} as const;
+export type EventSubject = (typeof EVENT_SUBJECTS)[keyof typeof EVENT_SUBJECTS];
+
+/** Call inside the transaction of the change the event describes, after writing the change. */
+export async function appendOutbox(db: Db, subject: EventSubject, clientId: number, payload: unknown): Promise<OutboxRow> {
+  const [row] = await db.insert(outbox).values({ subject, clientId, payload }).returning();
+  if (row === undefined) throw new Error('insert into outbox returned no row');
+  return row;
+}
+
+/** The oldest unpublished events, in commit order. */
+export async function oldestOutbox(db: Db, limit: number): Promise<OutboxRow[]> {
+  return db.select().from(outbox).orderBy(asc(outbox.id)).limit(limit);
+}
+
+export async function deleteOutbox(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.delete(outbox).where(inArray(outbox.id, ids));
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import type { AlgorithmCatalogue } from './algorithms';
+
+/**
+ * Body of PUT /api/v1/status/{id}: catalogue names (any case) to booleans. Keys left out
+ * keep their value, so an empty body would change nothing and is refused as a likely mistake.
+ * The result maps the catalogue's own spelling to the new flag.
+ */
+export function statusBodySchema(catalogue: AlgorithmCatalogue) {
+  return z
+    .record(z.string(), z.boolean({ error: 'must be true or false' }), {
+      error: 'the body must be a JSON object of algorithm names to true or false',
+    })
+    .superRefine((flags, ctx) => {
+      const keys = Object.keys(flags);
+      if (keys.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `name at least one algorithm: ${catalogue.names.join(', ')}` });
+      }
+      const seen = new Set<string>();
+      for (const key of keys) {
+        const name = catalogue.resolve(key);
+        if (name === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `unknown algorithm; known: ${catalogue.names.join(', ')}` });
+        } else if (seen.has(name)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `${name} is given more than once` });
+        }
+        if (name !== undefined) seen.add(name);
+      }
+    })
+    .transform((flags) => {
+      const canonical: Record<string, boolean> = {};
+      for (const [key, enabled] of Object.entries(flags)) canonical[catalogue.resolve(key) ?? key] = enabled;
+      return canonical;
+    })
+    .meta({ id: 'StatusBody', example: { VWAP: true, TWAP: false } });
+}
+
+export type StatusBody = Record<string, boolean>;

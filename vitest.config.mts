@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const fromRoot = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  // swc emits the decorator metadata NestJS dependency injection reads at run time.
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: {
+      '@podsync/domain': fromRoot('./libs/domain/src/index.ts'),
+      '@podsync/db': fromRoot('./libs/db/src/index.ts'),
+    },
+  },
+  test: {
+    include: ['{apps,libs,test}/**/*.{spec,test}.ts'],
+    globalSetup: ['./test/global-setup.ts'],
+    // Two cores: integration suites each open their own database, keep them few at once.
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
