@@ -11,6 +11,7 @@ export default defineConfig({
     alias: {
       '@podsync/domain': fromRoot('./libs/domain/src/index.ts'),
       '@podsync/db': fromRoot('./libs/db/src/index.ts'),
+      '@podsync/platform': fromRoot('./libs/platform/src/index.ts'),
     },
   },
   test: {

@@ -1,0 +1,5 @@
+export * from './load-environment';
+export * from './logger.options';
+export * from './metrics.registry';
+export * from './platform.module';
+export * from './tokens';

@@ -1,0 +1,45 @@
+import { type DynamicModule, Global, Inject, Injectable, type OnApplicationShutdown, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { Config } from '@podsync/domain';
+import { type Database, openDatabase } from '@podsync/db';
+import { loggerOptions } from './logger.options';
+import { MetricsRegistry } from './metrics.registry';
+import { CONFIG, DATABASE } from './tokens';
+
+@Injectable()
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE) private readonly database: Database) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close();
+  }
+}
+
+/**
+ * What every podsync process holds once, whichever apps it runs: the configuration, the
+ * migrated database, the logger and the metrics registry.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: Config): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: DATABASE,
+          useFactory: async (): Promise<Database> => {
+            const database = openDatabase(config.database);
+            await database.migrate();
+            return database;
+          },
+        },
+        DatabaseCloser,
+        MetricsRegistry,
+      ],
+      exports: [CONFIG, DATABASE, MetricsRegistry],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+/** Dependency-injection tokens of what every podsync process holds once. */
+export const CONFIG = Symbol('podsync.config');
+export const DATABASE = Symbol('podsync.database');
