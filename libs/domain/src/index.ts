@@ -7,3 +7,5 @@ export * from './pod-name';
 export * from './request.schema';
 export * from './spec-hash';
 export * from './status.schema';
+export * from './deployer';
+export * from './plan';
