@@ -11,7 +11,7 @@ import type { Db } from './database';
 import * as schema from './schema';
 
 export interface DatabaseSettings {
-  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir`. */
+  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir` (`memory://` for none). */
   url: string | undefined;
   dataDir: string;
   /** Largest number of pooled PostgreSQL connections. */
@@ -70,10 +70,14 @@ function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
+/** `memory://` keeps the database in memory (unit tests); anything else is a directory. */
 function openPglite(dataDir: string): Database {
-  const directory = resolve(dataDir);
-  mkdirSync(directory, { recursive: true });
-  const client = new PGlite(directory);
+  let location = dataDir;
+  if (!dataDir.startsWith('memory://')) {
+    location = resolve(dataDir);
+    mkdirSync(location, { recursive: true });
+  }
+  const client = new PGlite(location);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

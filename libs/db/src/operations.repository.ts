@@ -25,3 +25,34 @@ export async function listOperations(
     .orderBy(desc(operations.id))
     .limit(filter.limit);
 }
+
+/** An operation as `podsync.ops.*` carries it and GET /api/v1/operations lists it. */
+export interface OperationMessage {
+  id: number;
+  epoch: number;
+  round: number | null;
+  replicaId: string;
+  kind: string;
+  pod: string;
+  clientId: number;
+  algorithm: string;
+  result: string;
+  error?: string;
+  at: string;
+}
+
+export function operationMessage(row: OperationRow): OperationMessage {
+  return {
+    id: row.id,
+    epoch: row.epoch,
+    round: row.round,
+    replicaId: row.replicaId,
+    kind: row.kind,
+    pod: row.pod,
+    clientId: row.clientId,
+    algorithm: row.algorithm,
+    result: row.result,
+    ...(row.error === null ? {} : { error: row.error }),
+    at: row.finishedAt.toISOString(),
+  };
+}

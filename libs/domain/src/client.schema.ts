@@ -14,7 +14,10 @@ const quantity = (what: string) =>
   z
     .string({ error: `${what} must be a string such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}` })
     .max(32, `${what} must be at most 32 characters`)
-    .regex(QUANTITY, `${what} must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`)
+    .regex(QUANTITY, {
+      message: `${what} must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`,
+      abort: true,
+    })
     .refine((value) => Number.parseFloat(value) > 0, `${what} must be greater than zero`);
 
 /** Body of POST /api/v1/clients and PUT /api/v1/clients/{id} (a full replace). */
@@ -31,7 +34,7 @@ export const clientBodySchema = z
       .max(2_147_483_647, 'version must be at most 2147483647'),
     image: z
       .string({ error: 'image must be a string' })
-      .min(1, 'image must not be empty')
+      .min(1, { message: 'image must not be empty', abort: true })
       .max(255, 'image must be at most 255 characters')
       .regex(IMAGE_REFERENCE, 'image must be an OCI image reference such as "registry.example.com/algo:1.2"'),
     cpu: quantity('cpu'),

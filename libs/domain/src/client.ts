@@ -1,3 +1,4 @@
+/** A client as the API shows it; timestamps are ISO 8601 strings. */
 export interface Client {
   id: number;
   name: string;
@@ -7,9 +8,9 @@ export interface Client {
   mem: string;
   priority: number;
   needRestart: boolean;
-  spawnedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
+  spawnedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** A client with its algorithm flags and the pods the leader last saw running. */

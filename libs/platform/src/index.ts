@@ -2,4 +2,5 @@ export * from './load-environment';
 export * from './logger.options';
 export * from './metrics.registry';
 export * from './platform.module';
+export * from './readiness.service';
 export * from './tokens';

@@ -1,9 +1,12 @@
 import { type DynamicModule, Global, Inject, Injectable, type OnApplicationShutdown, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Config } from '@podsync/domain';
 import { type Database, openDatabase } from '@podsync/db';
 import { loggerOptions } from './logger.options';
 import { MetricsRegistry } from './metrics.registry';
+import { ReadinessService } from './readiness.service';
 import { CONFIG, DATABASE } from './tokens';
 
 @Injectable()
@@ -25,7 +28,7 @@ export class PlatformModule {
   static forRoot(config: Config): DynamicModule {
     return {
       module: PlatformModule,
-      imports: [LoggerModule.forRoot(loggerOptions(config.logLevel))],
+      imports: [LoggerModule.forRoot(loggerOptions(config.logLevel)), TerminusModule, ScheduleModule.forRoot()],
       providers: [
         { provide: CONFIG, useValue: config },
         {
@@ -38,8 +41,9 @@ export class PlatformModule {
         },
         DatabaseCloser,
         MetricsRegistry,
+        ReadinessService,
       ],
-      exports: [CONFIG, DATABASE, MetricsRegistry],
+      exports: [CONFIG, DATABASE, MetricsRegistry, ReadinessService],
     };
   }
 }

@@ -1,0 +1,25 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { HealthCheckResult } from '@nestjs/terminus';
+import { ReadinessService } from '@podsync/platform';
+import { PublicRoute, RawResponse } from '../common/access.decorators';
+
+@ApiTags('health')
+@Controller('api')
+@PublicRoute()
+@RawResponse()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Liveness: answers while the process runs, whatever its dependencies' })
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: 503 while the database (or NATS, in cluster mode) is unreachable' })
+  ready(): Promise<HealthCheckResult> {
+    return this.readiness.check();
+  }
+}

@@ -1,0 +1,45 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { MetricsRegistry } from '@podsync/platform';
+
+/** Largest request body the API reads; bigger ones get 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * Builds the Fastify application that serves the REST API for `rootModule`, which must
+ * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger.
+ */
+export async function createHttpApp(rootModule: object): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const metrics = app.get(MetricsRegistry);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      metrics.httpRequestDuration.observe(
+        { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('podsync')
+      .setDescription('Clients, their algorithms and the pods that run them. Every JSON answer is `{status, message?, data?}`.')
+      .setVersion('1')
+      .addBearerAuth()
+      .addSecurityRequirements('bearer')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+  return app;
+}

@@ -1,0 +1,19 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Registry } from 'prom-client';
+import { MetricsRegistry } from '@podsync/platform';
+import { PublicRoute, RawResponse } from '../common/access.decorators';
+
+@ApiExcludeController()
+@Controller('metrics')
+@PublicRoute()
+@RawResponse()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsRegistry) {}
+
+  @Get()
+  @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
+  scrape(): Promise<string> {
+    return this.metrics.text();
+  }
+}

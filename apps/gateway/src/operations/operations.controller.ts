@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type OperationsQuery, operationsQuerySchema, type Page } from '@podsync/domain';
+import type { OperationMessage } from '@podsync/db';
+import { RequireRole } from '../common/access.decorators';
+import { ZodPipe } from '../common/zod.pipe';
+import { OperationsService } from './operations.service';
+
+@ApiTags('operations')
+@Controller('api/v1/operations')
+@RequireRole('reader')
+export class OperationsController {
+  constructor(private readonly operations: OperationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Audit history of pod operations, newest first' })
+  list(@Query(new ZodPipe(operationsQuerySchema, 'query')) query: OperationsQuery): Promise<Page<OperationMessage>> {
+    return this.operations.list(query);
+  }
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AlgorithmCatalogue, type ClientStatus, DEFAULT_ALGORITHMS, type StatusBody, type StatusQuery, statusBodySchema, statusQuerySchema } from '@podsync/domain';
+import { RequireRole } from '../common/access.decorators';
+import type { OkMessage } from '../common/envelope';
+import { IdPipe } from '../common/id.pipe';
+import { openApiSchema } from '../common/openapi';
+import { ZodPipe } from '../common/zod.pipe';
+import { StatusBodyPipe } from './status-body.pipe';
+import { StatusService } from './status.service';
+
+@ApiTags('status')
+@Controller('api/v1/status')
+@RequireRole('reader')
+export class StatusController {
+  constructor(private readonly status: StatusService) {}
+
+  @Put(':id')
+  @RequireRole('writer')
+  @ApiOperation({ summary: 'Switch algorithms on or off; keys left out keep their value' })
+  @ApiBody({ schema: openApiSchema(statusBodySchema(new AlgorithmCatalogue(DEFAULT_ALGORITHMS))) })
+  @ApiQuery({ name: 'need_restart', required: false, enum: ['true', 'false'], description: 'true recreates each running pod once' })
+  update(
+    @Param('id', IdPipe) id: number,
+    @Body(StatusBodyPipe) flags: StatusBody,
+    @Query(new ZodPipe(statusQuerySchema, 'query')) query: StatusQuery,
+  ): Promise<OkMessage> {
+    return this.status.update(id, flags, query.need_restart);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "A client's algorithm flags and pending restart" })
+  get(@Param('id', IdPipe) id: number): Promise<ClientStatus> {
+    return this.status.get(id);
+  }
+}
