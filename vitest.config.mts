@@ -12,6 +12,7 @@ export default defineConfig({
       '@podsync/domain': fromRoot('./libs/domain/src/index.ts'),
       '@podsync/db': fromRoot('./libs/db/src/index.ts'),
       '@podsync/platform': fromRoot('./libs/platform/src/index.ts'),
+      '@podsync/bus': fromRoot('./libs/bus/src/index.ts'),
     },
   },
   test: {

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventBus } from '@podsync/bus';
+import { type Db, deleteOutbox, oldestOutbox, type OutboxRow } from '@podsync/db';
+import type { Logger } from 'pino';
+
+export interface OutboxRelayOptions {
+  /** Rows read, published and deleted together. */
+  batchSize?: number;
+  /** Pause before the first retry after a failure; it doubles with each consecutive failure. */
+  retryInitialMs?: number;
+  /**
+   * Longest pause between retries. Kept well under the PODSYNC_EVENTS duplicate window (5m):
+   * a row whose acknowledgement was lost is published again within the window, and JetStream
+   * drops the second copy. (A server down for longer than the window can still store a row twice;
+   * consumers tell copies apart by the outbox id in the payload.)
+   */
+  retryMaxMs?: number;
+}
+
+const DEFAULTS: Required<OutboxRelayOptions> = { batchSize: 100, retryInitialMs: 500, retryMaxMs: 30_000 };
+
+/**
+ * Publishes the outbox to the event bus and deletes what was acknowledged: at-least-once out,
+ * deduplicated by the stream on the outbox id. Runs on the leader alone, one drain at a time,
+ * publishing one row after the other so that events leave in id order.
+ */
+export class OutboxRelay {
+  private readonly options: Required<OutboxRelayOptions>;
+  private consecutiveFailures = 0;
+  /** performance.now() before which the next drain waits. */
+  private retryAt = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /**
+   * Publishes batches until the outbox is empty, a publish fails or `signal` aborts, and returns
+   * the rows published, so the caller can reconcile their clients. After a failure the rows left
+   * in the table go out on a later drain, which first waits out the backoff.
+   */
+  async drain(signal: AbortSignal): Promise<OutboxRow[]> {
+    const published: OutboxRow[] = [];
+    if (!(await this.waitForRetry(signal))) return published;
+    while (!signal.aborted) {
+      let batch: OutboxRow[];
+      try {
+        batch = await oldestOutbox(this.db, this.options.batchSize);
+      } catch (error) {
+        this.failed(error, 'could not read the outbox');
+        break;
+      }
+      if (batch.length === 0) {
+        this.consecutiveFailures = 0;
+        break;
+      }
+      const acknowledged = await this.publishInOrder(batch, signal);
+      if (acknowledged.length > 0) {
+        published.push(...acknowledged);
+        try {
+          await deleteOutbox(
+            this.db,
+            acknowledged.map((row) => row.id),
+          );
+        } catch (error) {
+          // Published but still in the table: the next drain publishes them again as duplicates.
+          this.failed(error, 'could not delete published outbox rows');
+          break;
+        }
+      }
+      if (acknowledged.length < batch.length) break;
+    }
+    return published;
+  }
+
+  /** The leading rows of the batch that were acknowledged; stops at the first failure or on abort. */
+  private async publishInOrder(batch: OutboxRow[], signal: AbortSignal): Promise<OutboxRow[]> {
+    const acknowledged: OutboxRow[] = [];
+    for (const row of batch) {
+      if (signal.aborted) break;
+      try {
+        await this.bus.publish(row.subject, row, { msgId: String(row.id) });
+      } catch (error) {
+        this.failed(error, 'could not publish an outbox event', { outboxId: row.id, subject: row.subject });
+        break;
+      }
+      this.consecutiveFailures = 0;
+      acknowledged.push(row);
+    }
+    return acknowledged;
+  }
+
+  private failed(error: unknown, message: string, context: Record<string, unknown> = {}): void {
+    this.consecutiveFailures++;
+    const delayMs = Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** (this.consecutiveFailures - 1));
+    this.retryAt = performance.now() + delayMs;
+    this.logger.warn({ err: error, ...context, failures: this.consecutiveFailures, retryInMs: delayMs }, message);
+  }
+
+  /** False when aborted while waiting. */
+  private async waitForRetry(signal: AbortSignal): Promise<boolean> {
+    const remainingMs = this.retryAt - performance.now();
+    if (remainingMs <= 0) return !signal.aborted;
+    try {
+      await sleep(remainingMs, undefined, { signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

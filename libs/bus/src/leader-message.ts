@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/** Published on `podsync.leader` by each replica that wins the lease, with its new epoch. */
+export const leaderMessageSchema = z.object({
+  replicaId: z.string().min(1),
+  epoch: z.int().positive(),
+  /** When the replica became leader, ISO 8601. */
+  at: z.iso.datetime(),
+});
+export type LeaderMessage = z.infer<typeof leaderMessageSchema>;

@@ -1,0 +1,16 @@
+import { EVENT_SUBJECTS, type EventSubject } from '@podsync/db';
+
+export { EVENT_SUBJECTS, type EventSubject };
+
+export const OPERATION_KINDS = ['create', 'delete', 'restart'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+/** One subject per pod operation kind, so an auditor can follow deletions alone. */
+export const OPS_SUBJECTS = {
+  create: 'podsync.ops.create',
+  delete: 'podsync.ops.delete',
+  restart: 'podsync.ops.restart',
+} as const satisfies Record<OperationKind, string>;
+
+/** Announces every change of leader. */
+export const LEADER_SUBJECT = 'podsync.leader';
