@@ -6,3 +6,4 @@ export * from './open-database';
 export * from './operations.repository';
 export * from './outbox.repository';
 export * from './schema';
+export * from './leader-epoch.repository';

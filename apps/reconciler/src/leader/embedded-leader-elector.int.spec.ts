@@ -1,0 +1,82 @@
+import { currentLeaderEpoch, type Database, openDatabase } from '@podsync/db';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createLeadership, type Leadership } from './create-leadership';
+import { EmbeddedLeaderElector } from './embedded-leader-elector';
+import { EmbeddedReplicaRegistry } from './embedded-replica-registry';
+import type { LeadershipChange } from './leader-elector';
+
+describe(EmbeddedLeaderElector.name, () => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+  let leadership: Leadership;
+  let changes: LeadershipChange[];
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = openDatabase({ url: testDatabase.url, dataDir: '' });
+    await database.migrate();
+  });
+
+  afterEach(async () => {
+    await leadership.close();
+  });
+
+  afterAll(async () => {
+    await database.close();
+    await testDatabase.drop();
+  });
+
+  function embedded(): Leadership {
+    leadership = createLeadership({ replicaId: 'replica-solo', redisUrls: [], ttlMs: 5_000 }, database.db);
+    changes = [];
+    leadership.elector.onChange((change) => changes.push(change));
+    return leadership;
+  }
+
+  it('leads as soon as it starts, under an epoch advanced in the database', async () => {
+    const { elector, registry } = embedded();
+    expect(elector).toBeInstanceOf(EmbeddedLeaderElector);
+    expect(registry).toBeInstanceOf(EmbeddedReplicaRegistry);
+
+    await elector.start();
+
+    const lease = elector.current();
+    expect(lease?.isValid()).toBe(true);
+    expect(() => lease?.assertValid()).not.toThrow();
+    expect(await currentLeaderEpoch(database.db)).toEqual({
+      epoch: lease?.epoch,
+      replicaId: 'replica-solo',
+      since: expect.any(Date),
+    });
+    expect(changes).toEqual([{ kind: 'elected', lease }]);
+    expect(await registry.list()).toEqual([{ replicaId: 'replica-solo', role: 'leader', lastSeen: expect.any(Date) }]);
+  });
+
+  it('takes a new epoch when it steps down', async () => {
+    const { elector } = embedded();
+    await elector.start();
+    const first = elector.current();
+
+    await elector.stepDown();
+
+    const next = elector.current();
+    expect(first?.signal.reason).toMatchObject({ name: 'LeaseLostError', reason: 'stepped-down' });
+    expect(next?.epoch).toBe((first?.epoch ?? 0) + 1);
+    expect(changes.map((change) => change.kind)).toEqual(['elected', 'demoted', 'elected']);
+  });
+
+  it('ends its leadership when it stops', async () => {
+    const { elector, registry } = embedded();
+    await elector.start();
+    const lease = elector.current();
+
+    await elector.stop();
+
+    expect(lease?.signal.aborted).toBe(true);
+    expect(lease?.isValid()).toBe(false);
+    expect(elector.current()).toBeUndefined();
+    expect(changes.at(-1)).toMatchObject({ kind: 'demoted', epoch: lease?.epoch, reason: { reason: 'stopped' } });
+    expect(await registry.list()).toMatchObject([{ replicaId: 'replica-solo', role: 'follower' }]);
+  });
+});
