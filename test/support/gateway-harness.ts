@@ -58,7 +58,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const contentType: Record<string, string> = json === undefined ? {} : { 'content-type': 'application/json' };
       const response = await fetch(url + path, { method, body, headers: { ...contentType, ...headers } });
       const text = await response.text();
-      return { status: response.status, headers: response.headers, text, body: text === '' ? undefined : JSON.parse(text) };
+      const isJson = response.headers.get('content-type')?.startsWith('application/json') === true;
+      return { status: response.status, headers: response.headers, text, body: isJson && text !== '' ? JSON.parse(text) : undefined };
     },
     async close() {
       await app.close();

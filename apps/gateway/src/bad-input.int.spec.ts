@@ -29,8 +29,8 @@ describe('bad input over HTTP', () => {
 
   const cases: BadRequest[] = [
     { name: 'malformed JSON', method: 'POST', path: '/api/v1/clients', raw: '{"name":', headers: json, status: 400, message: /not valid JSON/ },
-    { name: 'a JSON array body', method: 'POST', path: '/api/v1/clients', json: [SAMPLE_CLIENT], status: 400, message: /expected object/ },
-    { name: 'a JSON string body', method: 'POST', path: '/api/v1/clients', json: 'acme', status: 400, message: /expected object/ },
+    { name: 'a JSON array body', method: 'POST', path: '/api/v1/clients', json: [SAMPLE_CLIENT], status: 400, message: /must be a JSON object/ },
+    { name: 'a JSON string body', method: 'POST', path: '/api/v1/clients', json: 'acme', status: 400, message: /must be a JSON object/ },
     { name: 'a wrong content type', method: 'POST', path: '/api/v1/clients', raw: '<client/>', headers: { 'content-type': 'application/xml' }, status: 415, message: /application\/json/ },
     { name: 'an empty JSON body', method: 'POST', path: '/api/v1/clients', raw: '', headers: json, status: 400, message: /empty/ },
     { name: 'an unknown field', method: 'POST', path: '/api/v1/clients', json: withField('colour', 'red'), status: 400, message: /colour/ },
@@ -54,7 +54,7 @@ describe('bad input over HTTP', () => {
     { name: 'id "0"', method: 'GET', path: '/api/v1/clients/0', status: 400, message: /id must be a positive whole number/ },
     { name: 'id "-1"', method: 'GET', path: '/api/v1/clients/-1', status: 400, message: /id must be a positive whole number/ },
     { name: 'id "1.0"', method: 'GET', path: '/api/v1/clients/1.0', status: 400, message: /id must be a positive whole number/ },
-    { name: 'an id beyond 64 bits', method: 'GET', path: '/api/v1/clients/18446744073709551616', status: 400, message: /id must be a positive whole number/ },
+    { name: 'an id beyond 64 bits', method: 'GET', path: '/api/v1/clients/18446744073709551616', status: 400, message: /id must be/ },
     { name: 'an id beyond 2^53', method: 'GET', path: '/api/v1/clients/9007199254740993', status: 400, message: /id must be at most/ },
     { name: 'limit 0', method: 'GET', path: '/api/v1/clients?limit=0', status: 400, message: /limit/ },
     { name: 'limit 501', method: 'GET', path: '/api/v1/clients?limit=501', status: 400, message: /limit/ },

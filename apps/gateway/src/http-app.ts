@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { MetricsRegistry } from '@podsync/platform';
+import { MetricsRegistry, requestId } from '@podsync/platform';
 
 /** Largest request body the API reads; bigger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -12,23 +12,29 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
  * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger.
  */
 export async function createHttpApp(rootModule: object): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule,
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestId }),
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const metrics = app.get(MetricsRegistry);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      metrics.httpRequestDuration.observe(
-        { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
-      done();
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.httpRequestDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
 
   const document = SwaggerModule.createDocument(
     app,

@@ -3,11 +3,18 @@ import { z } from 'zod';
 /** Ids are JSON numbers, so they stay within the integers a double holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
-export const idSchema = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, 'id must be a positive whole number')
-  .transform((value) => Number(value))
-  .refine((value) => value <= MAX_ID, `id must be at most ${MAX_ID}`);
+/**
+ * A positive whole number within MAX_ID, given as a string (path or query). A well-formed
+ * number that is too large gets its own message: "not a whole number" would mislead.
+ */
+const positiveWholeNumber = (malformed: string, tooLarge: string) =>
+  z
+    .string({ error: malformed })
+    .regex(/^[1-9][0-9]*$/, { message: malformed, abort: true })
+    .refine((value) => value.length <= String(MAX_ID).length && Number(value) <= MAX_ID, tooLarge)
+    .transform((value) => Number(value));
+
+export const idSchema = positiveWholeNumber('id must be a positive whole number', `id must be at most ${MAX_ID}`);
 
 export const idParamsSchema = z.strictObject({ id: idSchema });
 
@@ -15,26 +22,32 @@ export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
 
 const limit = z
-  .string()
+  .string({ error: `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}` })
   .regex(/^[0-9]{1,4}$/, `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
   .transform((value) => Number(value))
   .refine((value) => value >= 1 && value <= MAX_PAGE_SIZE, `limit must be from 1 to ${MAX_PAGE_SIZE}`)
   .default(DEFAULT_PAGE_SIZE);
 
 /** Keyset cursor: the id of the last item of the previous page, as the API handed it out. */
-const cursor = z
-  .string()
-  .regex(/^[1-9][0-9]{0,15}$/, 'cursor must be a nextCursor value returned by the previous page')
-  .transform((value) => Number(value))
-  .optional();
+const cursorMessage = 'cursor must be a nextCursor value returned by the previous page';
+const cursor = positiveWholeNumber(cursorMessage, cursorMessage).optional();
 
-export const pageQuerySchema = z.strictObject({ limit, cursor });
+/** Query strings reject unknown parameters: a misspelt `limt` would otherwise be ignored without a word. */
+const queryObject = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown query parameter ${issue.keys.map((key) => `"${key}"`).join(', ')}; known: ${Object.keys(shape).join(', ')}`
+        : undefined,
+  });
+
+export const pageQuerySchema = queryObject({ limit, cursor });
 export type PageQuery = z.infer<typeof pageQuerySchema>;
 
-export const operationsQuerySchema = z.strictObject({ limit, cursor, clientId: idSchema.optional() });
+export const operationsQuerySchema = queryObject({ limit, cursor, clientId: idSchema.optional() });
 export type OperationsQuery = z.infer<typeof operationsQuerySchema>;
 
-export const statusQuerySchema = z.strictObject({
+export const statusQuerySchema = queryObject({
   need_restart: z
     .enum(['true', 'false'], { error: 'need_restart must be true or false' })
     .transform((value) => value === 'true')
@@ -46,7 +59,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] a
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const logLevelSchema = z.enum(LOG_LEVELS, { error: `level must be one of ${LOG_LEVELS.join(', ')}` });
 
-export const logLevelBodySchema = z.strictObject({ level: logLevelSchema }).meta({ id: 'LogLevelBody', example: { level: 'debug' } });
+export const logLevelBodySchema = z.strictObject({ level: logLevelSchema }).meta({ example: { level: 'debug' } });
 export type LogLevelBody = z.infer<typeof logLevelBodySchema>;
 
 export interface Page<T> {

@@ -7,7 +7,8 @@ import type { AlgorithmCatalogue } from './algorithms';
  * The result maps the catalogue's own spelling to the new flag.
  */
 export function statusBodySchema(catalogue: AlgorithmCatalogue) {
-  return z
+  const unknownAlgorithm = `unknown algorithm; known: ${catalogue.names.join(', ')}`;
+  const flags = z
     .record(z.string(), z.boolean({ error: 'must be true or false' }), {
       error: 'the body must be a JSON object of algorithm names to true or false',
     })
@@ -20,7 +21,7 @@ export function statusBodySchema(catalogue: AlgorithmCatalogue) {
       for (const key of keys) {
         const name = catalogue.resolve(key);
         if (name === undefined) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `unknown algorithm; known: ${catalogue.names.join(', ')}` });
+          ctx.addIssue({ code: 'custom', path: [key], message: unknownAlgorithm });
         } else if (seen.has(name)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${name} is given more than once` });
         }
@@ -31,8 +32,17 @@ export function statusBodySchema(catalogue: AlgorithmCatalogue) {
       const canonical: Record<string, boolean> = {};
       for (const [key, enabled] of Object.entries(flags)) canonical[catalogue.resolve(key) ?? key] = enabled;
       return canonical;
-    })
-    .meta({ id: 'StatusBody', example: { VWAP: true, TWAP: false } });
+    });
+  // zod's record drops an own "__proto__" key without a word (JSON.parse makes one), so the
+  // rest of the body would pass; it is no algorithm, and unknown keys are refused.
+  return z
+    .preprocess((body, ctx) => {
+      if (typeof body === 'object' && body !== null && Object.hasOwn(body, '__proto__')) {
+        ctx.addIssue({ code: 'custom', path: ['__proto__'], message: unknownAlgorithm, input: body });
+      }
+      return body;
+    }, flags)
+    .meta({ example: { VWAP: true, TWAP: false } });
 }
 
 export type StatusBody = Record<string, boolean>;

@@ -1,24 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { LogLevel } from '@podsync/domain';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** The request id: the caller's `X-Request-Id` when it is sane, else a new one; echoed on the response. */
-export function requestId(req: IncomingMessage, res: ServerResponse): string {
+/**
+ * The request id (Fastify's genReqId): the caller's `X-Request-Id` when it is sane, else a new
+ * one. pino-http reuses it for the request's log lines; the HTTP app echoes it on the response.
+ */
+export function requestId(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('X-Request-Id', id);
-  return id;
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** pino JSON on stdout; readable lines when stdout is a terminal. */
 export function loggerOptions(level: LogLevel): Params {
   return {
+    // nestjs-pino's default route pattern matches nothing under NestJS 12's router; name every path.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
-      genReqId: requestId,
       customProps: () => ({ component: 'http' }),
       // Health probes and scrapes arrive every few seconds and say nothing.
       autoLogging: { ignore: (req) => /^\/(api\/)?(health|ready)$|^\/metrics$/.test(req.url ?? '') },

@@ -1,0 +1,72 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { loadConfig } from '@podsync/domain';
+import { clients, type Database, openDatabase, outbox } from '@podsync/db';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { SAMPLE_CLIENT } from '../../../../test/support/gateway-harness';
+import { StatusService } from '../status/status.service';
+import { ClientsService } from './clients.service';
+
+/** The outbox row and the change it describes commit together or not at all. */
+describe(ClientsService.name, () => {
+  let testDatabase: TestDatabase;
+  let database: Database;
+  const config = loadConfig({});
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+    database = openDatabase({ url: testDatabase.url, dataDir: '' });
+    await database.migrate();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await testDatabase?.drop();
+  });
+
+  beforeEach(async () => {
+    await database.db.execute(sql`truncate clients, outbox, idempotency_keys, client_algorithms restart identity`);
+  });
+  afterEach(async () => {
+    await database.db.execute(sql`drop trigger if exists refuse_outbox on outbox`);
+  });
+
+  /** Makes every outbox insert fail, as a full disk or a dropped connection would. */
+  const breakOutbox = async () => {
+    await database.db.execute(sql`
+      create or replace function refuse_outbox() returns trigger language plpgsql as $$
+      begin raise exception 'outbox unavailable'; end $$`);
+    await database.db.execute(sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`);
+  };
+
+  it('writes the client and its event together', async () => {
+    const service = new ClientsService(database, config);
+    const { client } = await service.create(SAMPLE_CLIENT, undefined);
+    expect(await database.db.select().from(clients)).toHaveLength(1);
+    expect(await database.db.select().from(outbox)).toMatchObject([{ clientId: client.id, subject: 'podsync.events.client.created' }]);
+  });
+
+  it('writes no client when its event cannot be written', async () => {
+    const service = new ClientsService(database, config);
+    await breakOutbox();
+    await expect(service.create(SAMPLE_CLIENT, 'key-1')).rejects.toThrow();
+    expect(await database.db.select().from(clients)).toEqual([]);
+    expect(await database.db.execute(sql`select * from idempotency_keys`)).toHaveLength(0);
+  });
+
+  it('keeps the old client when the update event cannot be written', async () => {
+    const service = new ClientsService(database, config);
+    const { client } = await service.create(SAMPLE_CLIENT, undefined);
+    await breakOutbox();
+    await expect(service.update(client.id, { ...SAMPLE_CLIENT, name: 'changed' })).rejects.toThrow();
+    await expect(service.remove(client.id)).rejects.toThrow();
+    expect(await database.db.select().from(clients)).toMatchObject([{ id: client.id, name: SAMPLE_CLIENT.name }]);
+  });
+
+  it('keeps the old flags when the status event cannot be written', async () => {
+    const { client } = await new ClientsService(database, config).create(SAMPLE_CLIENT, undefined);
+    const status = new StatusService(database, config);
+    await breakOutbox();
+    await expect(status.update(client.id, { VWAP: true }, true)).rejects.toThrow();
+    expect(await status.get(client.id)).toEqual({ algorithms: { VWAP: false, TWAP: false, HFT: false }, needRestart: false });
+  });
+});
