@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { type Logger, pino } from 'pino';
 import type { LogLevel } from '@podsync/domain';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -10,18 +11,28 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * The request id (Fastify's genReqId): the caller's `X-Request-Id` when it is sane, else a new
  * one. pino-http reuses it for the request's log lines; the HTTP app echoes it on the response.
  */
-export function requestId(req: IncomingMessage): string {
+export function requestId(req: { headers: IncomingHttpHeaders }): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-/** pino JSON on stdout; readable lines when stdout is a terminal. */
-export function loggerOptions(level: LogLevel): Params {
+/**
+ * The process's one pino logger: JSON on stdout, readable lines when stdout is a terminal.
+ * Everything logs through it or its children, so a level change reaches every component.
+ */
+export function createRootLogger(level: LogLevel): Logger {
+  return pino({
+    level,
+    transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+  });
+}
+
+export function loggerOptions(logger: Logger): Params {
   return {
     // nestjs-pino's default route pattern matches nothing under NestJS 12's router; name every path.
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
-      level,
+      logger,
       customProps: () => ({ component: 'http' }),
       // Health probes and scrapes arrive every few seconds and say nothing.
       autoLogging: { ignore: (req) => /^\/(api\/)?(health|ready)$|^\/metrics$/.test(req.url ?? '') },
@@ -29,7 +40,6 @@ export function loggerOptions(level: LogLevel): Params {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PinoLogger } from 'nestjs-pino';
 import { type LogLevelBody, logLevelBodySchema } from '@podsync/domain';
+import { Loggers } from '@podsync/platform';
 import { RequireRole } from '../common/access.decorators';
 import { OkMessage } from '../common/envelope';
 import { openApiSchema } from '../common/openapi';
@@ -11,11 +11,13 @@ import { ZodPipe } from '../common/zod.pipe';
 @Controller('api/v1/log-level')
 @RequireRole('admin')
 export class LogLevelController {
+  constructor(private readonly loggers: Loggers) {}
+
   @Put()
   @ApiOperation({ summary: "Change this process's log level; X-Log-Level on a request raises it for that request alone" })
   @ApiBody({ schema: openApiSchema(logLevelBodySchema) })
   update(@Body(new ZodPipe(logLevelBodySchema, 'body')) body: LogLevelBody): OkMessage {
-    PinoLogger.root.level = body.level;
+    this.loggers.setLevel(body.level);
     return new OkMessage(`log level set to ${body.level}`);
   }
 }
