@@ -18,6 +18,8 @@ export class AlgorithmCatalogue {
 
   /** The catalogue's own spelling of `name`, matched case-insensitively, or undefined. */
   resolve(name: string): string | undefined {
+    // Only ASCII letters fold: toUpperCase() would also turn "ſ" into "S" and "ﬁ" into "FI".
+    if (!/^[A-Za-z0-9]+$/.test(name)) return undefined;
     const upper = name.toUpperCase();
     return this.names.find((known) => known === upper);
   }

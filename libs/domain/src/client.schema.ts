@@ -10,9 +10,17 @@ const TAG = String.raw`:[\w][\w.-]{0,127}`;
 const DIGEST = String.raw`@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}`;
 const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*(?:${TAG})?(?:${DIGEST})?$`);
 
+/** A field's type error: "is required" when it is missing, `expected` when it has the wrong type. */
+const typeError =
+  (field: string, expected: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? `${field} is required` : expected;
+
 const quantity = (what: string) =>
   z
-    .string({ error: `${what} must be a string such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}` })
+    .string({
+      error: typeError(what, `${what} must be a string such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`),
+    })
     .max(32, `${what} must be at most 32 characters`)
     .regex(QUANTITY, {
       message: `${what} must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`,
@@ -20,29 +28,40 @@ const quantity = (what: string) =>
     })
     .refine((value) => Number.parseFloat(value) > 0, `${what} must be greater than zero`);
 
+const fields = {
+  name: z
+    .string({ error: typeError('name', 'name must be a string') })
+    .trim()
+    .min(1, 'name must not be empty')
+    .max(50, 'name must be at most 50 characters'),
+  version: z
+    .int({ error: typeError('version', 'version must be a whole number') })
+    .min(0, 'version must be 0 or more')
+    .max(2_147_483_647, 'version must be at most 2147483647'),
+  image: z
+    .string({ error: typeError('image', 'image must be a string') })
+    .min(1, { message: 'image must not be empty', abort: true })
+    .max(255, 'image must be at most 255 characters')
+    .regex(IMAGE_REFERENCE, 'image must be an OCI image reference such as "registry.example.com/algo:1.2"'),
+  cpu: quantity('cpu'),
+  mem: quantity('mem'),
+  priority: z.number({ error: 'priority must be a finite number' }).default(0),
+};
+
+const FIELD_NAMES = Object.keys(fields).join(', ');
+
 /** Body of POST /api/v1/clients and PUT /api/v1/clients/{id} (a full replace). */
 export const clientBodySchema = z
-  .strictObject({
-    name: z
-      .string({ error: 'name must be a string' })
-      .trim()
-      .min(1, 'name must not be empty')
-      .max(50, 'name must be at most 50 characters'),
-    version: z
-      .int({ error: 'version must be a whole number' })
-      .min(0, 'version must be 0 or more')
-      .max(2_147_483_647, 'version must be at most 2147483647'),
-    image: z
-      .string({ error: 'image must be a string' })
-      .min(1, { message: 'image must not be empty', abort: true })
-      .max(255, 'image must be at most 255 characters')
-      .regex(IMAGE_REFERENCE, 'image must be an OCI image reference such as "registry.example.com/algo:1.2"'),
-    cpu: quantity('cpu'),
-    mem: quantity('mem'),
-    priority: z.number({ error: 'priority must be a finite number' }).default(0),
+  .strictObject(fields, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; the fields are ${FIELD_NAMES}`;
+      }
+      if (issue.code === 'invalid_type') return `the body must be a JSON object with the fields ${FIELD_NAMES}`;
+      return undefined;
+    },
   })
   .meta({
-    id: 'ClientBody',
     example: { name: 'acme', version: 3, image: 'registry.example.com/algo:3.1', cpu: '500m', mem: '256Mi', priority: 10 },
   });
 

@@ -49,31 +49,67 @@ const port = (fallback: number) =>
       return z.NEVER;
     });
 
+/** setTimeout's longest delay; a longer one fires at once, which would turn a timer into a busy loop. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms !== undefined && ms > 0) return ms;
-      ctx.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 5s or 5m' });
+      if (ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS) return ms;
+      ctx.addIssue({ code: 'custom', message: 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m' });
       return z.NEVER;
     });
 
-const number = (fallback: number, min: number, max: number, what: string) =>
+const number = (fallback: number, min: number, max: number, what: string, accepts = Number.isFinite) =>
   z
     .string()
     .default(String(fallback))
     .transform((value, ctx) => {
       const n = Number(value);
-      if (value.trim() !== '' && Number.isFinite(n) && n >= min && n <= max) return n;
+      if (value.trim() !== '' && accepts(n) && n >= min && n <= max) return n;
       ctx.addIssue({ code: 'custom', message: `expected ${what} from ${min} to ${max}` });
       return z.NEVER;
     });
 
-const integer = (fallback: number, min: number, max: number) =>
-  number(fallback, min, max, 'a whole number').refine((n) => Number.isInteger(n), 'expected a whole number');
+const integer = (fallback: number, min: number, max: number) => number(fallback, min, max, 'a whole number', Number.isInteger);
 
+/** Masks the credentials a URL may carry (`user:password@`, a bare token `token@`) before it is echoed. */
+function maskUrlCredentials(text: string): string {
+  return text.replace(/\/\/([^\s,]*)@/g, (_match, userinfo: string) => {
+    const colon = userinfo.indexOf(':');
+    return colon < 0 ? '//***@' : `//${userinfo.slice(0, colon)}:***@`;
+  });
+}
+
+const isRole = (text: string): text is Role => (ROLES as readonly string[]).includes(text);
+
+/**
+ * Masks every token of a `token:role,...` list. Only a known role stays visible: in an
+ * entry written the wrong way round (`admin:token`) the part after the colon is the secret.
+ */
+function maskTokens(text: string): string {
+  return text
+    .split(',')
+    .map((entry) => {
+      if (entry.trim() === '') return entry;
+      const role = entry.slice(entry.lastIndexOf(':') + 1).trim();
+      return entry.includes(':') && isRole(role) ? `***:${role}` : '***';
+    })
+    .join(',');
+}
+
+/** Error lines end up in logs, so a value is shown with its secrets masked. */
+const MASKS: Partial<Record<string, (value: string) => string>> = {
+  DATABASE_URL: maskUrlCredentials,
+  REDIS_URLS: maskUrlCredentials,
+  NATS_URL: maskUrlCredentials,
+  PODSYNC_API_TOKENS: maskTokens,
+};
+
+/** Distinct entries only: the same Redis twice would count twice towards the Redlock quorum. */
 const list = (what: string, pattern: RegExp) =>
   z
     .string()
@@ -84,8 +120,11 @@ const list = (what: string, pattern: RegExp) =>
         .map((item) => item.trim())
         .filter((item) => item !== '');
       const bad = items.find((item) => !pattern.test(item));
-      if (bad === undefined) return items;
-      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of ${what}; "${bad}" is not one` });
+      const repeated = items.find((item, index) => items.indexOf(item) !== index);
+      if (bad === undefined && repeated === undefined) return items;
+      const fault =
+        bad === undefined ? `"${maskUrlCredentials(repeated ?? '')}" is given twice` : `"${maskUrlCredentials(bad)}" is not one`;
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of distinct ${what}; ${fault}` });
       return z.NEVER;
     });
 
@@ -94,18 +133,48 @@ const tokens = z
   .optional()
   .transform((value, ctx) => {
     const result: ApiToken[] = [];
-    for (const entry of (value ?? '').split(',').map((item) => item.trim())) {
-      if (entry === '') continue;
+    const faults: string[] = [];
+    const entries = (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+    entries.forEach((entry, index) => {
+      // Entries are named by position: the message must not repeat the token itself.
+      const position = `entry ${index + 1}`;
       const separator = entry.lastIndexOf(':');
       const token = entry.slice(0, separator);
       const role = entry.slice(separator + 1);
-      if (separator < 1 || !(ROLES as readonly string[]).includes(role)) {
-        ctx.addIssue({ code: 'custom', message: `expected token:role entries with a role of ${ROLES.join(', ')}` });
-        return z.NEVER;
-      }
-      result.push({ token, role: role as Role });
+      if (separator < 1) faults.push(`${position} is not token:role`);
+      else if (!isRole(role)) faults.push(`${position} has an unknown role`);
+      else if (result.some((known) => known.token === token)) faults.push(`${position} repeats a token given before`);
+      else result.push({ token, role });
+    });
+    if (faults.length === 0) return result;
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected distinct token:role entries with a role of ${ROLES.join(', ')}; ${faults.join(', ')}`,
+    });
+    return z.NEVER;
+  });
+
+const algorithms = z
+  .string()
+  .default(DEFAULT_ALGORITHMS.join(','))
+  .transform((value, ctx) => {
+    const faults: string[] = [];
+    const names = new Set<string>();
+    for (const name of value.split(',').map((item) => item.trim())) {
+      const upper = name.toUpperCase();
+      if (!ALGORITHM_NAME.test(upper)) faults.push(`"${name}" is not one`);
+      else if (names.has(upper)) faults.push(`"${name}" repeats a name`);
+      names.add(upper);
     }
-    return result;
+    if (faults.length === 0) return new AlgorithmCatalogue([...names]);
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected distinct comma-separated names of letters and digits, starting with a letter, at most 30 characters; ${faults.join(', ')}`,
+    });
+    return z.NEVER;
   });
 
 const envSchema = z.object({
@@ -123,20 +192,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a Kubernetes namespace name')
     .default('default'),
-  PODSYNC_ALGORITHMS: z
-    .string()
-    .default(DEFAULT_ALGORITHMS.join(','))
-    .transform((value, ctx) => {
-      const names = value.split(',').map((name) => name.trim().toUpperCase());
-      if (names.every((name) => ALGORITHM_NAME.test(name)) && new Set(names).size === names.length) {
-        return new AlgorithmCatalogue(names);
-      }
-      ctx.addIssue({
-        code: 'custom',
-        message: 'expected distinct comma-separated names of letters and digits, starting with a letter, at most 30 characters',
-      });
-      return z.NEVER;
-    }),
+  PODSYNC_ALGORITHMS: algorithms,
   PODSYNC_SYNC_INTERVAL: duration('5m'),
   PODSYNC_LEADER_TTL: duration('5s').refine((ms) => ms >= 1_000, 'expected at least 1s'),
   PODSYNC_OPS_PER_SECOND: number(100, 1, 100_000, 'a number'),
@@ -161,7 +217,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const variable = String(issue.path[0]);
-        return `${variable}=${JSON.stringify(present[variable] ?? '')}: ${issue.message}`;
+        const value = present[variable] ?? '';
+        return `${variable}=${JSON.stringify(MASKS[variable]?.(value) ?? value)}: ${issue.message}`;
       }),
     );
   }
