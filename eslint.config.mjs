@@ -14,9 +14,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='describe'][property.name=/^(skip|only|todo)$/]", message: 'no skipped or focused tests on main' },
-        { selector: "MemberExpression[object.name='it'][property.name=/^(skip|only|todo)$/]", message: 'no skipped or focused tests on main' },
-        { selector: "MemberExpression[object.name='test'][property.name=/^(skip|only|todo)$/]", message: 'no skipped or focused tests on main' },
+        {
+          selector: "MemberExpression[object.name='describe'][property.name=/^(skip|only|todo)$/]",
+          message: 'no skipped or focused tests on main',
+        },
+        {
+          selector: "MemberExpression[object.name='it'][property.name=/^(skip|only|todo)$/]",
+          message: 'no skipped or focused tests on main',
+        },
+        {
+          selector: "MemberExpression[object.name='test'][property.name=/^(skip|only|todo)$/]",
+          message: 'no skipped or focused tests on main',
+        },
       ],
     },
   },

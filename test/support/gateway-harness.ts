@@ -21,7 +21,11 @@ export interface RunningGateway {
   url: string;
   config: Config;
   database: Database;
-  request(method: string, path: string, options?: { json?: unknown; raw?: string; headers?: Record<string, string> }): Promise<HttpAnswer>;
+  request(
+    method: string,
+    path: string,
+    options?: { json?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -59,7 +63,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       const response = await fetch(url + path, { method, body, headers: { ...contentType, ...headers } });
       const text = await response.text();
       const isJson = response.headers.get('content-type')?.startsWith('application/json') === true;
-      return { status: response.status, headers: response.headers, text, body: isJson && text !== '' ? JSON.parse(text) : undefined };
+      return {
+        status: response.status,
+        headers: response.headers,
+        text,
+        body: isJson && text !== '' ? JSON.parse(text) : undefined,
+      };
     },
     async close() {
       await app.close();

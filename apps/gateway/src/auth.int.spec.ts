@@ -6,7 +6,10 @@ describe('bearer token auth', () => {
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    gateway = await startGateway({ driver: 'postgres', env: { PODSYNC_API_TOKENS: 'r-token:reader,w-token:writer,a-token:admin' } });
+    gateway = await startGateway({
+      driver: 'postgres',
+      env: { PODSYNC_API_TOKENS: 'r-token:reader,w-token:writer,a-token:admin' },
+    });
   });
   afterAll(() => gateway?.close());
 
@@ -32,9 +35,15 @@ describe('bearer token auth', () => {
     const created = await gateway.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT, headers: as('w-token') });
     expect(created.status).toBe(201);
     const id = created.body.data.id;
-    expect((await gateway.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true }, headers: as('w-token') })).status).toBe(200);
-    expect((await gateway.request('PUT', '/api/v1/log-level', { json: { level: 'info' }, headers: as('w-token') })).status).toBe(403);
-    expect((await gateway.request('PUT', '/api/v1/log-level', { json: { level: 'info' }, headers: as('a-token') })).status).toBe(200);
+    expect((await gateway.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true }, headers: as('w-token') })).status).toBe(
+      200,
+    );
+    expect((await gateway.request('PUT', '/api/v1/log-level', { json: { level: 'info' }, headers: as('w-token') })).status).toBe(
+      403,
+    );
+    expect((await gateway.request('PUT', '/api/v1/log-level', { json: { level: 'info' }, headers: as('a-token') })).status).toBe(
+      200,
+    );
     expect((await gateway.request('DELETE', `/api/v1/clients/${id}`, { headers: as('a-token') })).status).toBe(204);
   });
 

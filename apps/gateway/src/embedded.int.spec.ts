@@ -12,11 +12,17 @@ describe('gateway on embedded PGlite', () => {
     const first = await startGateway({ driver: 'pglite', dataDir });
     let id: number;
     try {
-      const created = await first.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT, headers: { 'idempotency-key': 'k1' } });
+      const created = await first.request('POST', '/api/v1/clients', {
+        json: SAMPLE_CLIENT,
+        headers: { 'idempotency-key': 'k1' },
+      });
       expect(created.status).toBe(201);
       id = created.body.data.id;
       expect((await first.request('PUT', `/api/v1/status/${id}?need_restart=true`, { json: { TWAP: true } })).status).toBe(200);
-      expect((await first.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT, headers: { 'idempotency-key': 'k1' } })).body.data.id).toBe(id);
+      expect(
+        (await first.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT, headers: { 'idempotency-key': 'k1' } })).body.data
+          .id,
+      ).toBe(id);
       expect((await first.request('GET', '/api/ready')).status).toBe(200);
     } finally {
       await first.close();
@@ -26,7 +32,11 @@ describe('gateway on embedded PGlite', () => {
     try {
       const client = await second.request('GET', `/api/v1/clients/${id}`);
       expect(client.status).toBe(200);
-      expect(client.body.data).toMatchObject({ ...SAMPLE_CLIENT, needRestart: true, algorithms: { VWAP: false, TWAP: true, HFT: false } });
+      expect(client.body.data).toMatchObject({
+        ...SAMPLE_CLIENT,
+        needRestart: true,
+        algorithms: { VWAP: false, TWAP: true, HFT: false },
+      });
       const list = await second.request('GET', '/api/v1/clients');
       expect(list.body.data.items).toHaveLength(1);
       expect((await second.request('DELETE', `/api/v1/clients/${id}`)).status).toBe(204);

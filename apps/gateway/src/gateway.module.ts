@@ -18,7 +18,14 @@ import { StatusService } from './status/status.service';
 
 /** The REST API. Needs PlatformModule (config, database, logger, metrics) imported beside it. */
 @Module({
-  controllers: [HealthController, ClientsController, StatusController, OperationsController, LogLevelController, MetricsController],
+  controllers: [
+    HealthController,
+    ClientsController,
+    StatusController,
+    OperationsController,
+    LogLevelController,
+    MetricsController,
+  ],
   providers: [
     ClientsService,
     StatusService,

@@ -21,7 +21,9 @@ describe('health, metrics, docs and log level', () => {
     const metrics = await gateway.request('GET', '/metrics').catch((error: unknown) => Promise.reject(error));
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(metrics.text).toMatch(/podsync_http_request_duration_seconds_count\{route="\/api\/v1\/clients",method="POST",status="201"\} 1/);
+    expect(metrics.text).toMatch(
+      /podsync_http_request_duration_seconds_count\{route="\/api\/v1\/clients",method="POST",status="201"\} 1/,
+    );
     expect(metrics.text).toMatch(/^process_cpu_seconds_total /m);
     expect(metrics.text).toMatch(/^nodejs_eventloop_lag_seconds /m);
   });
@@ -38,7 +40,14 @@ describe('health, metrics, docs and log level', () => {
     expect(schema.properties.name).toMatchObject({ type: 'string', maxLength: 50 });
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(document.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/clients/{id}', '/api/v1/status/{id}', '/api/v1/operations', '/api/v1/log-level', '/api/health', '/api/ready']),
+      expect.arrayContaining([
+        '/api/v1/clients/{id}',
+        '/api/v1/status/{id}',
+        '/api/v1/operations',
+        '/api/v1/log-level',
+        '/api/health',
+        '/api/ready',
+      ]),
     );
   });
 

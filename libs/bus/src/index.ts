@@ -8,3 +8,4 @@ export * from './open-event-bus';
 export * from './ops-message';
 export * from './streams';
 export * from './subjects';
+export * from './cluster-rpc';

@@ -22,7 +22,9 @@ export async function saveIdempotencyKey(
   db: Db,
   row: Pick<IdempotencyKeyRow, 'key' | 'requestHash' | 'statusCode' | 'response'>,
 ): Promise<void> {
-  await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.key, row.key), lt(idempotencyKeys.createdAt, sql`now() - ${KEPT}`)));
+  await db
+    .delete(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.key, row.key), lt(idempotencyKeys.createdAt, sql`now() - ${KEPT}`)));
   await db.insert(idempotencyKeys).values(row);
 }
 

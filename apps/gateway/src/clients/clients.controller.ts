@@ -28,7 +28,11 @@ export class ClientsController {
   @RequireRole('writer')
   @ApiOperation({ summary: 'Register a client' })
   @ApiBody({ schema: openApiSchema(clientBodySchema) })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retry with the same key and body returns the first answer',
+  })
   @ApiResponse({ status: 201, description: 'the client, with a Location header' })
   async create(
     @Body(new ZodPipe(clientBodySchema, 'body')) body: ClientBody,

@@ -22,13 +22,17 @@ describe('clients API on PostgreSQL', () => {
     expect(client).toMatchObject({ ...SAMPLE_CLIENT, needRestart: false, spawnedAt: null });
     expect(typeof client.id).toBe('number');
     expect(answer.headers.get('location')).toBe(`/api/v1/clients/${client.id}`);
-    const events = await gateway.database.db.select().from(outbox).where(sql`${outbox.clientId} = ${client.id}`);
+    const events = await gateway.database.db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.clientId} = ${client.id}`);
     expect(events.map((event) => event.subject)).toEqual(['podsync.events.client.created']);
     expect(events[0]?.payload).toEqual(client);
   });
 
   it('defaults priority to 0', async () => {
-    const { priority: _priority, ...withoutPriority } = SAMPLE_CLIENT;
+    const withoutPriority: Partial<typeof SAMPLE_CLIENT> = { ...SAMPLE_CLIENT };
+    delete withoutPriority.priority;
     expect((await create(withoutPriority)).body.data.priority).toBe(0);
   });
 
@@ -36,17 +40,33 @@ describe('clients API on PostgreSQL', () => {
     const { id } = (await create()).body.data;
     const answer = await gateway.request('GET', `/api/v1/clients/${id}`);
     expect(answer.status).toBe(200);
-    expect(answer.body.data).toMatchObject({ id, ...SAMPLE_CLIENT, algorithms: { VWAP: false, TWAP: false, HFT: false }, pods: [] });
+    expect(answer.body.data).toMatchObject({
+      id,
+      ...SAMPLE_CLIENT,
+      algorithms: { VWAP: false, TWAP: false, HFT: false },
+      pods: [],
+    });
   });
 
   it('replaces a client with PUT and records the update in the outbox', async () => {
     const { id } = (await create()).body.data;
-    const replacement = { name: 'acme-2', version: 2, image: 'registry.example.com/algo:2.0', cpu: '2', mem: '1Gi', priority: -1.5 };
+    const replacement = {
+      name: 'acme-2',
+      version: 2,
+      image: 'registry.example.com/algo:2.0',
+      cpu: '2',
+      mem: '1Gi',
+      priority: -1.5,
+    };
     const answer = await gateway.request('PUT', `/api/v1/clients/${id}`, { json: replacement });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ status: 'ok', message: 'client updated successfully' });
     expect((await gateway.request('GET', `/api/v1/clients/${id}`)).body.data).toMatchObject(replacement);
-    const events = await gateway.database.db.select().from(outbox).where(sql`${outbox.clientId} = ${id}`).orderBy(outbox.id);
+    const events = await gateway.database.db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.clientId} = ${id}`)
+      .orderBy(outbox.id);
     expect(events.map((event) => event.subject)).toEqual(['podsync.events.client.created', 'podsync.events.client.updated']);
   });
 
@@ -57,7 +77,12 @@ describe('clients API on PostgreSQL', () => {
     expect(answer.status).toBe(204);
     expect(answer.text).toBe('');
     expect((await gateway.request('GET', `/api/v1/clients/${id}`)).status).toBe(404);
-    const [last] = await gateway.database.db.select().from(outbox).where(sql`${outbox.clientId} = ${id}`).orderBy(sql`${outbox.id} desc`).limit(1);
+    const [last] = await gateway.database.db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.clientId} = ${id}`)
+      .orderBy(sql`${outbox.id} desc`)
+      .limit(1);
     expect(last).toMatchObject({ subject: 'podsync.events.client.deleted', payload: { id } });
   });
 
@@ -82,7 +107,10 @@ describe('clients API on PostgreSQL', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => create(body, headers)));
     expect(new Set(answers.map((answer) => answer.status))).toEqual(new Set([201]));
     expect(new Set(answers.map((answer) => answer.body.data.id)).size).toBe(1);
-    const rows = await gateway.database.db.select().from(clients).where(sql`${clients.name} = 'concurrent-idempotent'`);
+    const rows = await gateway.database.db
+      .select()
+      .from(clients)
+      .where(sql`${clients.name} = 'concurrent-idempotent'`);
     expect(rows).toHaveLength(1);
   });
 
@@ -143,14 +171,26 @@ describe('clients API on PostgreSQL', () => {
   it('lists operations newest first, filtered by client, in the ops message shape', async () => {
     const { db } = gateway.database;
     const at = new Date('2026-01-01T00:00:00Z');
-    const row = { epoch: 3, round: 7, replicaId: 'replica-a', kind: 'create', algorithm: 'VWAP', result: 'ok', startedAt: at, finishedAt: at };
+    const row = {
+      epoch: 3,
+      round: 7,
+      replicaId: 'replica-a',
+      kind: 'create',
+      algorithm: 'VWAP',
+      result: 'ok',
+      startedAt: at,
+      finishedAt: at,
+    };
     await db.insert(operations).values([
       { ...row, pod: 'vwap-1001', clientId: 1001 },
       { ...row, pod: 'vwap-1002', clientId: 1002 },
       { ...row, pod: 'vwap-1001', clientId: 1001, kind: 'restart', result: 'failed', error: 'quota exceeded' },
     ]);
     const all = await gateway.request('GET', '/api/v1/operations?limit=2');
-    expect(all.body.data.items.map((item: { pod: string; kind: string }) => `${item.kind} ${item.pod}`)).toEqual(['restart vwap-1001', 'create vwap-1002']);
+    expect(all.body.data.items.map((item: { pod: string; kind: string }) => `${item.kind} ${item.pod}`)).toEqual([
+      'restart vwap-1001',
+      'create vwap-1002',
+    ]);
     expect(all.body.data.nextCursor).not.toBeNull();
     const next = await gateway.request('GET', `/api/v1/operations?limit=2&cursor=${all.body.data.nextCursor}`);
     expect(next.body.data).toMatchObject({ items: [{ kind: 'create', pod: 'vwap-1001' }], nextCursor: null });

@@ -35,14 +35,18 @@ describe(ClientsService.name, () => {
     await database.db.execute(sql`
       create or replace function refuse_outbox() returns trigger language plpgsql as $$
       begin raise exception 'outbox unavailable'; end $$`);
-    await database.db.execute(sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`);
+    await database.db.execute(
+      sql`create trigger refuse_outbox before insert on outbox for each row execute function refuse_outbox()`,
+    );
   };
 
   it('writes the client and its event together', async () => {
     const service = new ClientsService(database, config);
     const { client } = await service.create(SAMPLE_CLIENT, undefined);
     expect(await database.db.select().from(clients)).toHaveLength(1);
-    expect(await database.db.select().from(outbox)).toMatchObject([{ clientId: client.id, subject: 'podsync.events.client.created' }]);
+    expect(await database.db.select().from(outbox)).toMatchObject([
+      { clientId: client.id, subject: 'podsync.events.client.created' },
+    ]);
   });
 
   it('writes no client when its event cannot be written', async () => {

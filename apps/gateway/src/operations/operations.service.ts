@@ -8,7 +8,11 @@ export class OperationsService {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   async list(query: OperationsQuery): Promise<Page<OperationMessage>> {
-    const rows = await listOperations(this.database.db, { clientId: query.clientId, beforeId: query.cursor, limit: query.limit + 1 });
+    const rows = await listOperations(this.database.db, {
+      clientId: query.clientId,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
     const items = rows.slice(0, query.limit).map(operationMessage);
     const last = items.at(-1);
     return { items, nextCursor: rows.length > query.limit && last !== undefined ? String(last.id) : null };

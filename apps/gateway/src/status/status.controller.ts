@@ -1,6 +1,14 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AlgorithmCatalogue, type ClientStatus, DEFAULT_ALGORITHMS, type StatusBody, type StatusQuery, statusBodySchema, statusQuerySchema } from '@podsync/domain';
+import {
+  AlgorithmCatalogue,
+  type ClientStatus,
+  DEFAULT_ALGORITHMS,
+  type StatusBody,
+  type StatusQuery,
+  statusBodySchema,
+  statusQuerySchema,
+} from '@podsync/domain';
 import { RequireRole } from '../common/access.decorators';
 import type { OkMessage } from '../common/envelope';
 import { IdPipe } from '../common/id.pipe';
@@ -19,7 +27,12 @@ export class StatusController {
   @RequireRole('writer')
   @ApiOperation({ summary: 'Switch algorithms on or off; keys left out keep their value' })
   @ApiBody({ schema: openApiSchema(statusBodySchema(new AlgorithmCatalogue(DEFAULT_ALGORITHMS))) })
-  @ApiQuery({ name: 'need_restart', required: false, enum: ['true', 'false'], description: 'true recreates each running pod once' })
+  @ApiQuery({
+    name: 'need_restart',
+    required: false,
+    enum: ['true', 'false'],
+    description: 'true recreates each running pod once',
+  })
   update(
     @Param('id', IdPipe) id: number,
     @Body(StatusBodyPipe) flags: StatusBody,

@@ -22,7 +22,10 @@ describe('status API on PostgreSQL', () => {
     expect(on.body).toEqual({ status: 'ok', message: 'status updated successfully' });
     await gateway.request('PUT', `/api/v1/status/${id}`, { json: { TWAP: false, POV: true } });
     const status = await gateway.request('GET', `/api/v1/status/${id}`);
-    expect(status.body).toEqual({ status: 'ok', data: { algorithms: { VWAP: true, TWAP: false, HFT: false, POV: true }, needRestart: false } });
+    expect(status.body).toEqual({
+      status: 'ok',
+      data: { algorithms: { VWAP: true, TWAP: false, HFT: false, POV: true }, needRestart: false },
+    });
     const client = await gateway.request('GET', `/api/v1/clients/${id}`);
     expect(client.body.data.algorithms).toEqual({ VWAP: true, TWAP: false, HFT: false, POV: true });
   });

@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClientStatus, Config, StatusBody } from '@podsync/domain';
-import { appendOutbox, type Database, enabledAlgorithms, EVENT_SUBJECTS, findClient, setAlgorithmFlags, touchClientStatus } from '@podsync/db';
+import {
+  appendOutbox,
+  type Database,
+  enabledAlgorithms,
+  EVENT_SUBJECTS,
+  findClient,
+  setAlgorithmFlags,
+  touchClientStatus,
+} from '@podsync/db';
 import { CONFIG, DATABASE } from '@podsync/platform';
 import { ClientNotFoundException } from '../clients/clients.service';
 import { OkMessage } from '../common/envelope';
