@@ -7,3 +7,8 @@ export * from './operations.repository';
 export * from './outbox.repository';
 export * from './schema';
 export * from './leader-epoch.repository';
+export * from './client-restarts.repository';
+export * from './cluster-settings.repository';
+export * from './desired-pods.repository';
+export * from './pods.repository';
+export * from './sync-rounds.repository';

@@ -29,6 +29,13 @@ export const clients = pgTable('clients', {
   mem: varchar('mem', { length: 32 }).notNull(),
   priority: doublePrecision('priority').notNull().default(0),
   needRestart: boolean('need_restart').notNull().default(false),
+  /**
+   * How many times need_restart was set to true; the clients_count_restart_requests trigger
+   * counts every UPDATE that sets it, also one that finds it already set. The reconciler clears
+   * need_restart only while this still holds the value it read, so a restart asked for during
+   * a round survives the round's clear.
+   */
+  restartRequests: integer('restart_requests').notNull().default(0),
   spawnedAt: timestamptz('spawned_at'),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
   updatedAt: timestamptz('updated_at').notNull().defaultNow(),
@@ -138,3 +145,64 @@ export const pods = pgTable(
   ],
 );
 export type PodRow = typeof pods.$inferSelect;
+
+export const SYNC_TRIGGERS = ['periodic', 'event', 'manual', 'startup'] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
+
+/** One row per sync round, written by the leader that ran it. */
+export const syncRounds = pgTable(
+  'sync_rounds',
+  {
+    // GET /api/v1/sync/rounds reads the newest rows by id: the primary key serves it, so the table
+    // carries no other index.
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    replicaId: varchar('replica_id', { length: 100 }).notNull(),
+    trigger: varchar('trigger', { length: 16 }).$type<SyncTrigger>().notNull(),
+    /** Null for a full round; else the clients an event-driven round reconciled. */
+    scope: bigint('scope', { mode: 'number' }).array(),
+    startedAt: timestamptz('started_at').notNull().defaultNow(),
+    /** Null while the round runs, or when its leader stopped before recording the end. */
+    finishedAt: timestamptz('finished_at'),
+    planned: integer('planned').notNull().default(0),
+    done: integer('done').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    /** The mass-deletion guard held back this round's deletes. */
+    guarded: boolean('guarded').notNull().default(false),
+    /** The cluster was paused: the round planned and acted on nothing. */
+    paused: boolean('paused').notNull().default(false),
+    /** Why the round ended early, when it did. */
+    error: text('error'),
+  },
+  (table) => [
+    check(
+      'sync_rounds_trigger_check',
+      sql`${table.trigger} in (${sql.raw(SYNC_TRIGGERS.map((name) => `'${name}'`).join(', '))})`,
+    ),
+  ],
+);
+export type SyncRoundRow = typeof syncRounds.$inferSelect;
+export type NewSyncRoundRow = typeof syncRounds.$inferInsert;
+
+/**
+ * Settings of the whole cluster that must survive a change of leader: a single row, created on
+ * first write. Requests for a full round are counted rather than flagged, so that serving one
+ * never clears a request that arrived while it ran.
+ */
+export const clusterSettings = pgTable(
+  'cluster_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    /** Maintenance: rounds plan but do not act. */
+    paused: boolean('paused').notNull().default(false),
+    /** Full rounds asked for (POST /api/v1/sync), counted from 1. */
+    roundRequests: integer('round_requests').notNull().default(0),
+    /** The number of the latest request a finished full round has served. */
+    roundRequestsServed: integer('round_requests_served').notNull().default(0),
+    /** The number of the latest request that lifts the mass-deletion guard; pending while above the served one. */
+    forcedRoundRequest: integer('forced_round_request').notNull().default(0),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (table) => [check('cluster_settings_single_row_check', sql`${table.id} = 1`)],
+);
+export type ClusterSettingsRow = typeof clusterSettings.$inferSelect;

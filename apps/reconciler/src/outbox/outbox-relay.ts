@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBus } from '@podsync/bus';
 import { type Db, deleteOutbox, oldestOutbox, type OutboxRow } from '@podsync/db';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../sync/backoff';
 
 export interface OutboxRelayOptions {
   /** Rows read, published and deleted together. */
@@ -97,7 +98,10 @@ export class OutboxRelay {
 
   private failed(error: unknown, message: string, context: Record<string, unknown> = {}): void {
     this.consecutiveFailures++;
-    const delayMs = Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** (this.consecutiveFailures - 1));
+    const delayMs = backoffDelay(
+      { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs },
+      this.consecutiveFailures,
+    );
     this.retryAt = performance.now() + delayMs;
     this.logger.warn({ err: error, ...context, failures: this.consecutiveFailures, retryInMs: delayMs }, message);
   }
