@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ClientsController } from './clients/clients.controller';
 import { ClientsService } from './clients/clients.service';
+import { ClusterController } from './cluster/cluster.controller';
+import { ClusterService } from './cluster/cluster.service';
+import { SyncController } from './cluster/sync.controller';
 import { AuthGuard } from './common/auth.guard';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
@@ -25,12 +28,15 @@ import { StatusService } from './status/status.service';
     OperationsController,
     LogLevelController,
     MetricsController,
+    ClusterController,
+    SyncController,
   ],
   providers: [
     ClientsService,
     StatusService,
     StatusBodyPipe,
     OperationsService,
+    ClusterService,
     IdempotencyPurgeService,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_INTERCEPTOR, useClass: RequestLogLevelInterceptor },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { configFromEnvironment } from '@podsync/platform';
+import { configFromEnvironment, runProcess } from '@podsync/platform';
 import { GatewayAppModule } from './gateway-app.module';
 import { createHttpApp } from './http-app';
 
@@ -9,4 +9,4 @@ async function main(): Promise<void> {
   await app.listen({ port: config.http.port, host: '0.0.0.0' });
 }
 
-void main();
+runProcess(main);

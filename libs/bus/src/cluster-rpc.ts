@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SyncRoundRow } from '@podsync/db';
 
 /**
  * Request/reply subjects by which the gateway reaches the leader. Only the leader serves
@@ -57,11 +58,15 @@ export const plannedOperationSchema = z.object({
   pod: z.string(),
   clientId: z.number(),
   algorithm: z.string(),
-  priority: z.number().nullable(),
+  /** Why a running pod would be recreated. */
+  reason: z.string().optional(),
 });
 
 export const planViewSchema = z.object({
+  /** In the order the round would carry them out. */
   operations: z.array(plannedOperationSchema),
+  deletes: z.number(),
+  running: z.number(),
   /** The mass-deletion guard would hold back this plan's deletions. */
   guarded: z.boolean(),
   paused: z.boolean(),
@@ -70,3 +75,22 @@ export type PlanView = z.infer<typeof planViewSchema>;
 
 export const pausedViewSchema = z.object({ paused: z.boolean() });
 export type PausedView = z.infer<typeof pausedViewSchema>;
+
+/** A sync_rounds row as the API and the cluster view show it. */
+export function roundView(row: SyncRoundRow): RoundView {
+  return {
+    id: row.id,
+    epoch: row.epoch,
+    replicaId: row.replicaId,
+    trigger: row.trigger,
+    scope: row.scope,
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    planned: row.planned,
+    done: row.done,
+    failed: row.failed,
+    guarded: row.guarded,
+    paused: row.paused,
+    error: row.error,
+  };
+}

@@ -5,3 +5,4 @@ export * from './metrics.registry';
 export * from './platform.module';
 export * from './readiness.service';
 export * from './tokens';
+export * from './run-process';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import { type Logger, pino } from 'pino';
+import { type Logger, pino, stdTimeFunctions } from 'pino';
 import type { LogLevel } from '@podsync/domain';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -23,6 +23,9 @@ export function requestId(req: { headers: IncomingHttpHeaders }): string {
 export function createRootLogger(level: LogLevel): Logger {
   return pino({
     level,
+    // `"level":"info"` and ISO times: the log shape operators of the replaced service grep for.
+    formatters: { level: (label) => ({ level: label }) },
+    timestamp: stdTimeFunctions.isoTime,
     transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
   });
 }

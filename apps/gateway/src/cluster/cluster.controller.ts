@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ClusterView } from '@podsync/bus';
+import { RequireRole } from '../common/access.decorators';
+import { ClusterService } from './cluster.service';
+
+@ApiTags('cluster')
+@Controller('api/v1/cluster')
+@RequireRole('reader')
+export class ClusterController {
+  constructor(private readonly cluster: ClusterService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The leader, the replicas, the last round, paused and guarded' })
+  view(): Promise<ClusterView> {
+    return this.cluster.view();
+  }
+}

@@ -1,0 +1,59 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
+import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
+import { RequireRole } from '../common/access.decorators';
+import { ZodPipe } from '../common/zod.pipe';
+import { ClusterService } from './cluster.service';
+
+const syncQuerySchema = z.strictObject({
+  force: z
+    .enum(['true', 'false'], { error: 'force must be true or false' })
+    .transform((value) => value === 'true')
+    .default(false),
+});
+
+@ApiTags('sync')
+@Controller('api/v1/sync')
+@RequireRole('reader')
+export class SyncController {
+  constructor(private readonly cluster: ClusterService) {}
+
+  @Post()
+  @HttpCode(202)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Ask the leader for a full round now; force=true also lifts the mass-deletion guard for it' })
+  @ApiQuery({ name: 'force', required: false, enum: ['true', 'false'] })
+  sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: z.output<typeof syncQuerySchema>): Promise<SyncAccepted> {
+    return this.cluster.requestRound(query.force);
+  }
+
+  @Get('rounds')
+  @ApiOperation({ summary: 'The latest sync rounds, newest first' })
+  rounds(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<RoundView>> {
+    return this.cluster.rounds(page);
+  }
+
+  @Get('plan')
+  @ApiOperation({ summary: 'Dry run: the operations a full round would do now' })
+  plan(): Promise<PlanView> {
+    return this.cluster.plan();
+  }
+
+  @Post('pause')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Maintenance: rounds plan but do not act until resumed' })
+  pause(): Promise<PausedView> {
+    return this.cluster.pause();
+  }
+
+  @Post('resume')
+  @HttpCode(200)
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'End maintenance: rounds act again' })
+  resume(): Promise<PausedView> {
+    return this.cluster.resume();
+  }
+}

@@ -1,0 +1,100 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Config } from '@podsync/domain';
+import { type EventBus, LEADER_SUBJECT, type LeaderMessage, type Unsubscribe } from '@podsync/bus';
+import { CONFIG, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
+import { ClusterRpcService } from './cluster/cluster-rpc.service';
+import type { Leadership } from './leader/create-leadership';
+import type { LeadershipChange, Lease } from './leader/leader-elector';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { runOutboxRelay } from './outbox/outbox-relay-loop';
+import { SyncScheduler } from './sync/sync-scheduler';
+import { LEADERSHIP } from './tokens';
+
+/** How long a stopping leader spends publishing what is left in the outbox before it lets go. */
+const FINAL_DRAIN_MS = 2_000;
+
+/**
+ * A replica's life: heartbeats and campaigning from start; while leader, sync rounds, the outbox
+ * relay and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
+ * and the lease released, so that a rolling update fails over at once.
+ */
+@Injectable()
+export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log: Logger;
+  private readonly leaderGauge: Gauge;
+  private readonly epochGauge: Gauge;
+  private stopServing: Unsubscribe = () => undefined;
+  private relayLoop: Promise<void> = Promise.resolve();
+  private readonly stopping = new AbortController();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LEADERSHIP) private readonly leadership: Leadership,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly scheduler: SyncScheduler,
+    private readonly relay: OutboxRelay,
+    private readonly rpc: ClusterRpcService,
+    loggers: Loggers,
+    metrics: MetricsRegistry,
+  ) {
+    this.log = loggers.component('leader');
+    this.leaderGauge = new Gauge({ name: 'podsync_leader', help: '1 while this replica leads', registers: [metrics.registry] });
+    this.epochGauge = new Gauge({
+      name: 'podsync_leader_epoch',
+      help: 'Fencing epoch of the current or last term',
+      registers: [metrics.registry],
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { elector, registry } = this.leadership;
+    this.unsubscribe = elector.onChange((change) => this.leadershipChanged(change));
+    this.scheduler.start();
+    await registry.start();
+    await elector.start();
+    this.log.info({ replicaId: this.config.replicaId }, 'replica started');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.log.info('stopping: finishing the round in flight and releasing the lease');
+    await this.scheduler.stop();
+    this.stopping.abort();
+    await this.relayLoop;
+    const lease = this.leadership.elector.current();
+    if (lease?.isValid() === true) await this.relay.drain(AbortSignal.any([lease.signal, AbortSignal.timeout(FINAL_DRAIN_MS)]));
+    this.unsubscribe?.();
+    this.stopServing();
+    await this.leadership.close();
+  }
+
+  private leadershipChanged(change: LeadershipChange): void {
+    if (change.kind === 'elected') {
+      this.elected(change.lease);
+      return;
+    }
+    this.stopServing();
+    this.stopServing = () => undefined;
+    this.leaderGauge.set(0);
+    this.log.warn({ epoch: change.epoch, reason: change.reason.message }, 'no longer leader');
+  }
+
+  private elected(lease: Lease): void {
+    this.leaderGauge.set(1);
+    this.epochGauge.set(lease.epoch);
+    this.log.info({ epoch: lease.epoch }, 'elected leader');
+    this.stopServing = this.rpc.serve(lease);
+    this.relayLoop = runOutboxRelay(
+      this.relay,
+      (clientIds) => this.scheduler.requestClients(clientIds),
+      this.log,
+      AbortSignal.any([lease.signal, this.stopping.signal]),
+    );
+    const message: LeaderMessage = { replicaId: this.config.replicaId, epoch: lease.epoch, at: new Date().toISOString() };
+    this.bus.publish(LEADER_SUBJECT, message, { msgId: `leader-${lease.epoch}` }).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not announce the new leader on the bus');
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Module } from '@nestjs/common';
+import type { Config, Deployer } from '@podsync/domain';
+import type { Database } from '@podsync/db';
+import type { EventBus } from '@podsync/bus';
+import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
+import { ClusterRpcService } from './cluster/cluster-rpc.service';
+import { createDeployer } from './deployers/create-deployer';
+import { createLeadership, type Leadership } from './leader/create-leadership';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { ReconcilerLifecycle } from './reconciler-lifecycle.service';
+import { SyncEngine, syncEngineSettings } from './sync/sync-engine';
+import { SyncMetrics } from './sync/sync-metrics';
+import { SyncScheduler } from './sync/sync-scheduler';
+import { DEPLOYER, LEADERSHIP } from './tokens';
+
+/** Leader election, sync rounds, the deployer, the outbox relay. Needs PlatformModule imported beside it. */
+@Module({
+  providers: [
+    {
+      provide: LEADERSHIP,
+      useFactory: (config: Config, database: Database): Leadership =>
+        createLeadership({ replicaId: config.replicaId, redisUrls: config.redis.urls, ttlMs: config.leader.ttlMs }, database.db),
+      inject: [CONFIG, DATABASE],
+    },
+    {
+      provide: DEPLOYER,
+      useFactory: (config: Config, leadership: Leadership): Promise<Deployer> =>
+        createDeployer(config, () => leadership.elector.current()?.epoch ?? 0),
+      inject: [CONFIG, LEADERSHIP],
+    },
+    {
+      provide: SyncMetrics,
+      useFactory: (metrics: MetricsRegistry): SyncMetrics => new SyncMetrics(metrics.registry),
+      inject: [MetricsRegistry],
+    },
+    {
+      provide: SyncEngine,
+      useFactory: (
+        config: Config,
+        database: Database,
+        deployer: Deployer,
+        bus: EventBus,
+        loggers: Loggers,
+        metrics: SyncMetrics,
+      ) => new SyncEngine(database.db, deployer, bus, loggers.component('sync/reconciler'), metrics, syncEngineSettings(config)),
+      inject: [CONFIG, DATABASE, DEPLOYER, EVENT_BUS, Loggers, SyncMetrics],
+    },
+    {
+      provide: SyncScheduler,
+      useFactory: (config: Config, database: Database, engine: SyncEngine, leadership: Leadership, loggers: Loggers) =>
+        new SyncScheduler(engine, leadership.elector, database.db, loggers.component('sync/scheduler'), {
+          intervalMs: config.sync.intervalMs,
+        }),
+      inject: [CONFIG, DATABASE, SyncEngine, LEADERSHIP, Loggers],
+    },
+    {
+      provide: OutboxRelay,
+      useFactory: (database: Database, bus: EventBus, loggers: Loggers) =>
+        new OutboxRelay(database.db, bus, loggers.component('outbox/relay')),
+      inject: [DATABASE, EVENT_BUS, Loggers],
+    },
+    ClusterRpcService,
+    ReconcilerLifecycle,
+  ],
+})
+export class ReconcilerModule {}
