@@ -20,7 +20,6 @@ import { asc, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sampleValue } from '../../../../test/support/prometheus-text';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { SimulatedDeployer } from '../deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
@@ -170,8 +169,16 @@ describe(SyncEngine.name, () => {
     return logLines.map((line) => JSON.parse(line) as LogEntry);
   }
 
-  async function metric(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-    return sampleValue(await registry.metrics(), name, labels);
+  /** The value of the sample `name` (a histogram's `_count` included) carrying `labels`. */
+  async function metric(name: string, labels: Record<string, string | number> = {}): Promise<number | undefined> {
+    for (const family of await registry.getMetricsAsJSON()) {
+      for (const sample of family.values) {
+        const sampleName = 'metricName' in sample && typeof sample.metricName === 'string' ? sample.metricName : family.name;
+        const matches = Object.entries(labels).every(([key, value]) => sample.labels[key] === value);
+        if (sampleName === name && matches) return sample.value;
+      }
+    }
+    return undefined;
   }
 
   it('creates every desired pod from nothing and records each operation in the table, on the bus and in the log', async () => {
