@@ -7,25 +7,15 @@ import { DATABASE } from '@podsync/platform';
 import type { Database } from '@podsync/db';
 import { GatewayAppModule } from '../../apps/gateway/src/gateway-app.module';
 import { createHttpApp } from '../../apps/gateway/src/http-app';
+import { StandaloneModule } from '../../apps/standalone/src/standalone.module';
+import { type HttpAnswer, httpRequest, type HttpRequestOptions } from './http-request';
 import { createTestDatabase, type TestDatabase } from './test-database';
-
-export interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON, or undefined for an empty body. */
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever the API sent
-  text: string;
-}
 
 export interface RunningGateway {
   url: string;
   config: Config;
   database: Database;
-  request(
-    method: string,
-    path: string,
-    options?: { json?: unknown; raw?: string; headers?: Record<string, string> },
-  ): Promise<HttpAnswer>;
+  request(method: string, path: string, options?: HttpRequestOptions): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -34,9 +24,11 @@ export interface GatewayOptions {
   driver: 'postgres' | 'pglite';
   dataDir?: string;
   env?: Record<string, string>;
+  /** `standalone` runs the reconciler in the same process too, as `npm start` does. */
+  app?: 'gateway' | 'standalone';
 }
 
-/** The gateway, in this process, listening on a free loopback port, on a database of its own. */
+/** The gateway (or the whole standalone app), in this process, listening on a free loopback port, on a database of its own. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   let testDatabase: TestDatabase | undefined;
   let tempDir: string | undefined;
@@ -49,7 +41,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     env.PODSYNC_DATA_DIR = options.dataDir ?? tempDir ?? '';
   }
   const config = loadConfig(env);
-  const app: NestFastifyApplication = await createHttpApp(GatewayAppModule.forRoot(config));
+  const rootModule = options.app === 'standalone' ? StandaloneModule.forRoot(config) : GatewayAppModule.forRoot(config);
+  const app: NestFastifyApplication = await createHttpApp(rootModule);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
 
@@ -57,19 +50,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     config,
     database: app.get<Database>(DATABASE),
-    async request(method, path, { json, raw, headers = {} } = {}) {
-      const body = raw ?? (json === undefined ? undefined : JSON.stringify(json));
-      const contentType: Record<string, string> = json === undefined ? {} : { 'content-type': 'application/json' };
-      const response = await fetch(url + path, { method, body, headers: { ...contentType, ...headers } });
-      const text = await response.text();
-      const isJson = response.headers.get('content-type')?.startsWith('application/json') === true;
-      return {
-        status: response.status,
-        headers: response.headers,
-        text,
-        body: isJson && text !== '' ? JSON.parse(text) : undefined,
-      };
-    },
+    request: (method, path, options) => httpRequest(url, method, path, options),
     async close() {
       await app.close();
       await testDatabase?.drop();
