@@ -1,8 +1,8 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { MetricsRegistry, requestId } from '@podsync/platform';
+import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
 
 /** Largest request body the API reads; bigger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -14,7 +14,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 export async function createHttpApp(rootModule: object): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestId }),
+    createFastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     {
       bufferLogs: true,
     },
@@ -23,18 +23,17 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
   app.enableShutdownHooks();
 
   const metrics = app.get(MetricsRegistry);
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.httpRequestDuration.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+  echoRequestId(app);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      metrics.httpRequestDuration.observe(
+        { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
 
   const document = SwaggerModule.createDocument(
     app,

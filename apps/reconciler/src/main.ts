@@ -1,17 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { configFromEnvironment, runProcess } from '@podsync/platform';
+import { configFromEnvironment, createFastifyAdapter, echoRequestId, runProcess } from '@podsync/platform';
 import { ReconcilerAppModule } from './reconciler-app.module';
 
 async function main(): Promise<void> {
   const config = configFromEnvironment();
-  const app = await NestFactory.create<NestFastifyApplication>(ReconcilerAppModule.forRoot(config), new FastifyAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(ReconcilerAppModule.forRoot(config), createFastifyAdapter(), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  echoRequestId(app);
   await app.listen({ port: config.metrics.port, host: '0.0.0.0' });
 }
 

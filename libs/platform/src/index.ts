@@ -6,3 +6,4 @@ export * from './platform.module';
 export * from './readiness.service';
 export * from './tokens';
 export * from './run-process';
+export * from './http-adapter';

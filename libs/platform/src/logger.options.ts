@@ -7,6 +7,9 @@ import type { LogLevel } from '@podsync/domain';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Probes and scrapes arrive every few seconds and say nothing worth a log line. */
+const QUIET_PATHS = /^\/(api\/)?(health|ready)(\?|$)|^\/metrics(\?|$)/;
+
 /**
  * The request id (Fastify's genReqId): the caller's `X-Request-Id` when it is sane, else a new
  * one. pino-http reuses it for the request's log lines; the HTTP app echoes it on the response.
@@ -37,8 +40,7 @@ export function loggerOptions(logger: Logger): Params {
     pinoHttp: {
       logger,
       customProps: () => ({ component: 'http' }),
-      // Health probes and scrapes arrive every few seconds and say nothing.
-      autoLogging: { ignore: (req) => /^\/(api\/)?(health|ready)$|^\/metrics$/.test(req.url ?? '') },
+      autoLogging: { ignore: (req) => QUIET_PATHS.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
