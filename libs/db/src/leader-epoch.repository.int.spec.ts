@@ -1,6 +1,6 @@
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { waitUntil } from '../../../test/leader/wait-until';
+import { waitUntil } from '../../../test/support/wait-until';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, assertEpochCurrent, currentLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
 import { type Database, openDatabase } from './open-database';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Database, openDatabase } from '@podsync/db';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../../../../test/leader/wait-until';
+import { waitUntil } from '../../../../test/support/wait-until';
 import { TEST_SERVERS } from '../../../../test/support/servers';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { createLeadership, type Leadership } from './create-leadership';

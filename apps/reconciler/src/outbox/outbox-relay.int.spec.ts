@@ -13,8 +13,8 @@ import {
 import { appendOutbox, type Database, oldestOutbox, openDatabase, type OutboxRow } from '@podsync/db';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteNamespaceStreams, readStream, streamInfo, testNamespace } from '../../../../libs/bus/test/jetstream-streams';
-import { type NatsServerProcess, startNatsServer } from '../../../../libs/bus/test/nats-server-process';
+import { deleteNamespaceStreams, readStream, streamInfo, testNamespace } from '../../../../test/support/jetstream-streams';
+import { type NatsServerProcess, startNatsServer } from '../../../../test/support/nats-server-process';
 import { TEST_SERVERS } from '../../../../test/support/servers';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';

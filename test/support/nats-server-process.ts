@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+import { killOnExit } from './kill-on-exit';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 const READY_TIMEOUT_MS = 15_000;
@@ -11,6 +12,8 @@ const STOP_TIMEOUT_MS = 10_000;
 /** A nats-server of one test's own, which the test may stop and start again on the same port and store. */
 export interface NatsServerProcess {
   url: string;
+  /** The running server's process id; undefined while stopped. */
+  readonly pid: number | undefined;
   start(): Promise<void>;
   /** Graceful stop (SIGTERM): JetStream flushes its store, as in a rolling restart. */
   stop(): Promise<void>;
@@ -25,13 +28,23 @@ export async function startNatsServer(): Promise<NatsServerProcess> {
 
   const server: NatsServerProcess = {
     url: `nats://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
     async start() {
       if (child !== undefined) throw new Error('the test nats-server already runs');
-      const started = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const started = killOnExit(
+        spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        }),
+      );
       child = started;
-      await waitUntilReady(started);
+      try {
+        await waitUntilReady(started);
+      } catch (error) {
+        child = undefined;
+        throw error;
+      }
     },
     async stop() {
       const running = child;
@@ -51,17 +64,6 @@ export async function startNatsServer(): Promise<NatsServerProcess> {
     throw error;
   }
   return server;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** nats-server logs "Server is ready" on stderr once JetStream has restored its streams and clients may connect. */

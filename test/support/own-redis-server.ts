@@ -1,13 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+import { killOnExit } from './kill-on-exit';
 import { waitUntil } from './wait-until';
 
 /** A redis-server of the test's own, which it may kill and restart without touching the shared one. */
 export interface OwnRedisServer {
   readonly url: string;
+  /** The running server's process id; undefined while killed. */
+  readonly pid: number | undefined;
   /** SIGKILL: connections drop at once, nothing is flushed. */
   kill(): Promise<void>;
   /** SIGSTOP: connections stay open but nothing answers, as with a hung server or a lost network. */
@@ -36,6 +40,9 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
 
   return {
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return current?.pid;
+    },
     kill,
     pause: () => current?.kill('SIGSTOP'),
     resume: () => current?.kill('SIGCONT'),
@@ -51,12 +58,10 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
 }
 
 async function spawnRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
+  const child = killOnExit(
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
       stdio: 'ignore',
-    },
+    }),
   );
   try {
     await waitUntil(() => accepts(port), `redis-server on port ${port} to accept connections`);
@@ -75,18 +80,5 @@ function accepts(port: number): Promise<boolean> {
       resolve(true);
     });
     socket.once('error', () => resolve(false));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
