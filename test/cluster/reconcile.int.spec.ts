@@ -84,7 +84,7 @@ describe('cluster mode: gateway and two replicas as processes', () => {
       { what: `hft-${id} recreated after the update` },
     );
     const pod = (await cluster.kube.pods(cluster.namespace)).find((candidate) => candidate.metadata.name === `hft-${id}`);
-    expect(pod?.spec.containers[0]?.image).toBe('registry.example.com/algo:2.0');
+    expect(pod?.spec).toMatchObject({ containers: [{ image: 'registry.example.com/algo:2.0' }] });
   });
 
   it('recreates each running pod once on need_restart, then clears the flag', async () => {
