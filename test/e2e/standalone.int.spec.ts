@@ -86,4 +86,34 @@ describe('gateway and reconciler in one process', () => {
     expect((await app.request('GET', '/api/v1/cluster')).body.data.paused).toBe(true);
     expect((await app.request('POST', '/api/v1/sync/resume')).body.data).toEqual({ paused: false });
   });
+
+  it('exposes every podsync metric on /metrics once a round has run', async () => {
+    await waitUntil(
+      async () => (await app.request('GET', '/api/v1/sync/rounds?limit=1')).body.data.items.length > 0,
+      'a round',
+      10_000,
+      50,
+    );
+    const metrics = (await app.request('GET', '/metrics')).text;
+    for (const name of [
+      'podsync_http_request_duration_seconds',
+      'podsync_pod_operations_total',
+      'podsync_sync_round_duration_seconds',
+      'podsync_sync_round_operations',
+      'podsync_pods',
+      'podsync_leader',
+      'podsync_leader_epoch',
+      'podsync_lease_renew_failures_total',
+      'podsync_delete_guard_active',
+      'podsync_outbox_backlog',
+      'podsync_outbox_relay_lag_seconds',
+      'podsync_nats_publish_failures_total',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+    ]) {
+      expect(metrics, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+    expect(metrics).toMatch(/^podsync_leader 1$/m);
+    expect(metrics).toMatch(/^podsync_outbox_backlog \d+$/m);
+  });
 });

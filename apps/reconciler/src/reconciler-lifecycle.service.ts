@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from '@podsync/domain';
 import { type EventBus, LEADER_SUBJECT, type LeaderMessage, type Unsubscribe } from '@podsync/bus';
@@ -9,6 +9,7 @@ import type { Leadership } from './leader/create-leadership';
 import type { LeadershipChange, Lease } from './leader/leader-elector';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { runOutboxRelay } from './outbox/outbox-relay-loop';
+import { SyncMetrics } from './sync/sync-metrics';
 import { SyncScheduler } from './sync/sync-scheduler';
 import { LEADERSHIP } from './tokens';
 
@@ -25,6 +26,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
   private readonly log: Logger;
   private readonly leaderGauge: Gauge;
   private readonly epochGauge: Gauge;
+  private readonly renewFailures: Counter;
   private stopServing: Unsubscribe = () => undefined;
   private relayLoop: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
@@ -37,6 +39,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     private readonly scheduler: SyncScheduler,
     private readonly relay: OutboxRelay,
     private readonly rpc: ClusterRpcService,
+    private readonly syncMetrics: SyncMetrics,
     loggers: Loggers,
     metrics: MetricsRegistry,
   ) {
@@ -45,6 +48,11 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.epochGauge = new Gauge({
       name: 'podsync_leader_epoch',
       help: 'Fencing epoch of the current or last term',
+      registers: [metrics.registry],
+    });
+    this.renewFailures = new Counter({
+      name: 'podsync_lease_renew_failures_total',
+      help: 'Leader terms ended because the lease could not be renewed in time (Redis unreachable, lease expired)',
       registers: [metrics.registry],
     });
   }
@@ -78,6 +86,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.stopServing();
     this.stopServing = () => undefined;
     this.leaderGauge.set(0);
+    if (change.reason.reason === 'extend-failed' || change.reason.reason === 'expired') this.renewFailures.inc();
     this.log.warn({ epoch: change.epoch, reason: change.reason.message }, 'no longer leader');
   }
 
@@ -94,6 +103,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     );
     const message: LeaderMessage = { replicaId: this.config.replicaId, epoch: lease.epoch, at: new Date().toISOString() };
     this.bus.publish(LEADER_SUBJECT, message, { msgId: `leader-${lease.epoch}` }).catch((error: unknown) => {
+      this.syncMetrics.publishFailed('leader');
       this.log.warn({ err: error }, 'could not announce the new leader on the bus');
     });
   }

@@ -6,6 +6,7 @@ import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import { createDeployer } from './deployers/create-deployer';
 import { createLeadership, type Leadership } from './leader/create-leadership';
+import { registerOutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ReconcilerLifecycle } from './reconciler-lifecycle.service';
 import { SyncEngine, syncEngineSettings } from './sync/sync-engine';
@@ -55,9 +56,13 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
     },
     {
       provide: OutboxRelay,
-      useFactory: (database: Database, bus: EventBus, loggers: Loggers) =>
-        new OutboxRelay(database.db, bus, loggers.component('outbox/relay')),
-      inject: [DATABASE, EVENT_BUS, Loggers],
+      useFactory: (database: Database, bus: EventBus, loggers: Loggers, syncMetrics: SyncMetrics, metrics: MetricsRegistry) => {
+        registerOutboxMetrics(metrics.registry, database.db);
+        return new OutboxRelay(database.db, bus, loggers.component('outbox/relay'), {
+          onPublishFailed: () => syncMetrics.publishFailed('events'),
+        });
+      },
+      inject: [DATABASE, EVENT_BUS, Loggers, SyncMetrics, MetricsRegistry],
     },
     ClusterRpcService,
     ReconcilerLifecycle,

@@ -1,4 +1,4 @@
-import { asc, inArray } from 'drizzle-orm';
+import { asc, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database';
 import { outbox, type OutboxRow } from './schema';
 
@@ -25,4 +25,15 @@ export async function oldestOutbox(db: Db, limit: number): Promise<OutboxRow[]> 
 export async function deleteOutbox(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await db.delete(outbox).where(inArray(outbox.id, ids));
+}
+
+/** Unpublished events and the age of the oldest, in seconds (0 when none wait). */
+export async function outboxBacklog(db: Db): Promise<{ rows: number; oldestAgeSeconds: number }> {
+  const [row] = await db
+    .select({
+      rows: sql<number>`count(*)::int`,
+      oldestAgeSeconds: sql<number>`coalesce(extract(epoch from now() - min(${outbox.createdAt})), 0)::float8`,
+    })
+    .from(outbox);
+  return row ?? { rows: 0, oldestAgeSeconds: 0 };
 }

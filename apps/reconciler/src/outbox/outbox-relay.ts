@@ -16,9 +16,16 @@ export interface OutboxRelayOptions {
    * consumers tell copies apart by the outbox id in the payload.)
    */
   retryMaxMs?: number;
+  /** Told of each publish NATS did not acknowledge (the metrics count them). */
+  onPublishFailed?: () => void;
 }
 
-const DEFAULTS: Required<OutboxRelayOptions> = { batchSize: 100, retryInitialMs: 500, retryMaxMs: 30_000 };
+const DEFAULTS: Required<OutboxRelayOptions> = {
+  batchSize: 100,
+  retryInitialMs: 500,
+  retryMaxMs: 30_000,
+  onPublishFailed: () => undefined,
+};
 
 /**
  * Publishes the outbox to the event bus and deletes what was acknowledged: at-least-once out,
@@ -87,6 +94,7 @@ export class OutboxRelay {
       try {
         await this.bus.publish(row.subject, row, { msgId: String(row.id) });
       } catch (error) {
+        this.options.onPublishFailed();
         this.failed(error, 'could not publish an outbox event', { outboxId: row.id, subject: row.subject });
         break;
       }

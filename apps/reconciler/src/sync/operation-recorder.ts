@@ -75,7 +75,7 @@ export class OperationRecorder {
     try {
       await this.bus.publish(OPS_SUBJECTS[kind], operationMessage(row), { msgId: String(row.id) });
     } catch (error) {
-      this.metrics.opsPublishFailed();
+      this.metrics.publishFailed('ops');
       this.log.warn({ err: error, operation_id: row.id, pod: row.pod }, 'could not publish the operation message');
     }
   }

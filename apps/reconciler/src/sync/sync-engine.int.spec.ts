@@ -584,7 +584,7 @@ describe(SyncEngine.name, () => {
     expect(await engine().runRound(lease, 'startup', 'full')).toMatchObject({ done: 1, failed: 0 });
 
     expect(await operationRows()).toHaveLength(1);
-    expect(await metric('podsync_ops_publish_failures_total')).toBe(1);
+    expect(await metric('podsync_nats_publish_failures_total')).toBe(1);
     expect(logEntries().find((entry) => entry.msg === 'could not publish the operation message')).toMatchObject({
       level: 'warn',
     });

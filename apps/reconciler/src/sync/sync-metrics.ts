@@ -4,16 +4,19 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type OperationResult = 'ok' | 'failed';
 
+/** What a message that NATS did not acknowledge was: an operation, an outbox event, a leader announcement. */
+export type PublishedStream = 'ops' | 'events' | 'leader';
+
 export interface RoundCounts {
   planned: number;
   done: number;
   failed: number;
 }
 
-/** The reconciler's Prometheus metrics, registered on the process's registry. */
+/** The reconciler's sync and publishing metrics, registered on the process's registry. */
 export class SyncMetrics {
   private readonly podOperations: Counter<'kind' | 'result'>;
-  private readonly opsPublishFailures: Counter;
+  private readonly publishFailures: Counter<'stream'>;
   private readonly roundDuration: Histogram<'trigger'>;
   private readonly roundOperations: Gauge<'state'>;
   private readonly pods: Gauge<'state'>;
@@ -27,9 +30,10 @@ export class SyncMetrics {
       labelNames: ['kind', 'result'] as const,
       registers,
     });
-    this.opsPublishFailures = new Counter({
-      name: 'podsync_ops_publish_failures_total',
-      help: 'Operation messages that could not be published on podsync.ops.* (the operation itself stands)',
+    this.publishFailures = new Counter({
+      name: 'podsync_nats_publish_failures_total',
+      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader',
+      labelNames: ['stream'] as const,
       registers,
     });
     this.roundDuration = new Histogram({
@@ -62,8 +66,8 @@ export class SyncMetrics {
     this.podOperations.inc({ kind, result });
   }
 
-  opsPublishFailed(): void {
-    this.opsPublishFailures.inc();
+  publishFailed(stream: PublishedStream): void {
+    this.publishFailures.inc({ stream });
   }
 
   roundFinished(trigger: SyncTrigger, seconds: number, counts: RoundCounts): void {
