@@ -20,7 +20,8 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
     },
   );
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // process.exit rather than re-raising the signal, so pino flushes and the exit code says "stopped cleanly".
+  app.enableShutdownHooks([], { useProcessExit: true });
 
   const metrics = app.get(MetricsRegistry);
   echoRequestId(app);

@@ -11,7 +11,8 @@ async function main(): Promise<void> {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // process.exit rather than re-raising the signal, so pino flushes and the exit code says "stopped cleanly".
+  app.enableShutdownHooks([], { useProcessExit: true });
   echoRequestId(app);
   await app.listen({ port: config.metrics.port, host: '0.0.0.0' });
 }
