@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { HttpConventionsModule } from '@podsync/platform';
 import { ClientsController } from './clients/clients.controller';
 import { ClientsService } from './clients/clients.service';
 import { ClusterController } from './cluster/cluster.controller';
 import { ClusterService } from './cluster/cluster.service';
 import { SyncController } from './cluster/sync.controller';
-import { AuthGuard } from './common/auth.guard';
-import { EnvelopeInterceptor } from './common/envelope.interceptor';
-import { ErrorEnvelopeFilter } from './common/error-envelope.filter';
 import { HealthController } from './health/health.controller';
 import { IdempotencyPurgeService } from './idempotency-purge.service';
 import { LogLevelController } from './log-level/log-level.controller';
-import { RequestLogLevelInterceptor } from './log-level/request-log-level.interceptor';
 import { MetricsController } from './metrics/metrics.controller';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
@@ -21,6 +17,7 @@ import { StatusService } from './status/status.service';
 
 /** The REST API. Needs PlatformModule (config, database, logger, metrics) imported beside it. */
 @Module({
+  imports: [HttpConventionsModule],
   controllers: [
     HealthController,
     ClientsController,
@@ -31,17 +28,6 @@ import { StatusService } from './status/status.service';
     ClusterController,
     SyncController,
   ],
-  providers: [
-    ClientsService,
-    StatusService,
-    StatusBodyPipe,
-    OperationsService,
-    ClusterService,
-    IdempotencyPurgeService,
-    { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: RequestLogLevelInterceptor },
-    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
-    { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
-  ],
+  providers: [ClientsService, StatusService, StatusBodyPipe, OperationsService, ClusterService, IdempotencyPurgeService],
 })
 export class GatewayModule {}

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Config, Deployer } from '@podsync/domain';
 import type { Database } from '@podsync/db';
 import type { EventBus } from '@podsync/bus';
-import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
+import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry, ReadinessService } from '@podsync/platform';
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import { createDeployer } from './deployers/create-deployer';
 import { createLeadership, type Leadership } from './leader/create-leadership';
@@ -19,9 +19,15 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
   providers: [
     {
       provide: LEADERSHIP,
-      useFactory: (config: Config, database: Database): Leadership =>
-        createLeadership({ replicaId: config.replicaId, redisUrls: config.redis.urls, ttlMs: config.leader.ttlMs }, database.db),
-      inject: [CONFIG, DATABASE],
+      useFactory: (config: Config, database: Database, readiness: ReadinessService): Leadership => {
+        const leadership = createLeadership(
+          { replicaId: config.replicaId, redisUrls: config.redis.urls, ttlMs: config.leader.ttlMs },
+          database.db,
+        );
+        if (config.redis.urls.length > 0) readiness.register('redis', () => leadership.ping());
+        return leadership;
+      },
+      inject: [CONFIG, DATABASE, ReadinessService],
     },
     {
       provide: DEPLOYER,

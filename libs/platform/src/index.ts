@@ -7,3 +7,7 @@ export * from './readiness.service';
 export * from './tokens';
 export * from './run-process';
 export * from './http-adapter';
+export * from './http/access.decorators';
+export * from './http/envelope';
+export * from './http/http-conventions.module';
+export * from './http/zod.pipe';

@@ -10,13 +10,11 @@ import {
   type PageQuery,
   pageQuerySchema,
 } from '@podsync/domain';
-import { RequireRole } from '../common/access.decorators';
-import type { OkMessage } from '../common/envelope';
 import { IdPipe } from '../common/id.pipe';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { openApiSchema } from '../common/openapi';
-import { ZodPipe } from '../common/zod.pipe';
 import { ClientsService } from './clients.service';
+import { RequireRole, type OkMessage, ZodPipe } from '@podsync/platform';
 
 @ApiTags('clients')
 @Controller('api/v1/clients')

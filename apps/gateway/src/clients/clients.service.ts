@@ -17,8 +17,7 @@ import {
   sqlState,
   UNIQUE_VIOLATION,
 } from '@podsync/db';
-import { CONFIG, DATABASE } from '@podsync/platform';
-import { OkMessage } from '../common/envelope';
+import { CONFIG, DATABASE, OkMessage } from '@podsync/platform';
 import { toClientView } from './client.view';
 
 export class ClientNotFoundException extends NotFoundException {

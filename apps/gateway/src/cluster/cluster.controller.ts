@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ClusterView } from '@podsync/bus';
-import { RequireRole } from '../common/access.decorators';
 import { ClusterService } from './cluster.service';
+import { RequireRole } from '@podsync/platform';
 
 @ApiTags('cluster')
 @Controller('api/v1/cluster')

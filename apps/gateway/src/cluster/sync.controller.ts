@@ -3,9 +3,8 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
 import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
-import { RequireRole } from '../common/access.decorators';
-import { ZodPipe } from '../common/zod.pipe';
 import { ClusterService } from './cluster.service';
+import { RequireRole, ZodPipe } from '@podsync/platform';
 
 const syncQuerySchema = z.strictObject({
   force: z

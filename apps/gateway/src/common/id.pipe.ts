@@ -1,5 +1,5 @@
 import { idSchema } from '@podsync/domain';
-import { ZodPipe } from './zod.pipe';
+import { ZodPipe } from '@podsync/platform';
 
 /** `{id}` path segment: a positive whole number a JSON number holds exactly. */
 export const IdPipe = new ZodPipe(idSchema, 'path');

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ZodPipe } from './zod.pipe';
+import { ZodPipe } from '@podsync/platform';
 
 const idempotencyKeySchema = z
   .string()

@@ -1,8 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import { ReadinessService } from '@podsync/platform';
-import { PublicRoute, RawResponse } from '../common/access.decorators';
+import { ReadinessService, PublicRoute, RawResponse } from '@podsync/platform';
 
 @ApiTags('health')
 @Controller('api')

@@ -1,11 +1,8 @@
 import { Body, Controller, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type LogLevelBody, logLevelBodySchema } from '@podsync/domain';
-import { Loggers } from '@podsync/platform';
-import { RequireRole } from '../common/access.decorators';
-import { OkMessage } from '../common/envelope';
+import { Loggers, RequireRole, OkMessage, ZodPipe } from '@podsync/platform';
 import { openApiSchema } from '../common/openapi';
-import { ZodPipe } from '../common/zod.pipe';
 
 @ApiTags('operability')
 @Controller('api/v1/log-level')

@@ -1,8 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
-import { MetricsRegistry } from '@podsync/platform';
-import { PublicRoute, RawResponse } from '../common/access.decorators';
+import { MetricsRegistry, PublicRoute, RawResponse } from '@podsync/platform';
 
 @ApiExcludeController()
 @Controller('metrics')

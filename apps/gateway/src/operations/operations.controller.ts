@@ -2,9 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type OperationsQuery, operationsQuerySchema, type Page } from '@podsync/domain';
 import type { OperationMessage } from '@podsync/db';
-import { RequireRole } from '../common/access.decorators';
-import { ZodPipe } from '../common/zod.pipe';
 import { OperationsService } from './operations.service';
+import { RequireRole, ZodPipe } from '@podsync/platform';
 
 @ApiTags('operations')
 @Controller('api/v1/operations')

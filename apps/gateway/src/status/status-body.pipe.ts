@@ -1,7 +1,6 @@
 import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { type Config, type StatusBody, statusBodySchema } from '@podsync/domain';
-import { CONFIG } from '@podsync/platform';
-import { ZodPipe } from '../common/zod.pipe';
+import { CONFIG, ZodPipe } from '@podsync/platform';
 
 /** The status body's keys are the configured catalogue, so its schema is built from the config. */
 @Injectable()

@@ -9,13 +9,11 @@ import {
   statusBodySchema,
   statusQuerySchema,
 } from '@podsync/domain';
-import { RequireRole } from '../common/access.decorators';
-import type { OkMessage } from '../common/envelope';
 import { IdPipe } from '../common/id.pipe';
 import { openApiSchema } from '../common/openapi';
-import { ZodPipe } from '../common/zod.pipe';
 import { StatusBodyPipe } from './status-body.pipe';
 import { StatusService } from './status.service';
+import { RequireRole, type OkMessage, ZodPipe } from '@podsync/platform';
 
 @ApiTags('status')
 @Controller('api/v1/status')

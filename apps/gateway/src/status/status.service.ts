@@ -9,9 +9,8 @@ import {
   setAlgorithmFlags,
   touchClientStatus,
 } from '@podsync/db';
-import { CONFIG, DATABASE } from '@podsync/platform';
+import { CONFIG, DATABASE, OkMessage } from '@podsync/platform';
 import { ClientNotFoundException } from '../clients/clients.service';
-import { OkMessage } from '../common/envelope';
 
 @Injectable()
 export class StatusService {

@@ -24,6 +24,8 @@ export interface LeadershipSettings {
 export interface Leadership {
   elector: LeaderElector;
   registry: ReplicaRegistry;
+  /** For readiness: throws unless a majority of the Redis servers answers (embedded: never throws). */
+  ping(): Promise<void>;
   /** Stops heartbeats and the elector (releasing the lease), then closes the Redis connections. */
   close(): Promise<void>;
 }
@@ -33,7 +35,7 @@ export function createLeadership(settings: LeadershipSettings, db: Db, clock: Le
   if (settings.redisUrls.length === 0) {
     const elector = new EmbeddedLeaderElector(db, settings, clock);
     const registry = new EmbeddedReplicaRegistry(elector, settings, clock);
-    return { elector, registry, close: () => stopBoth(elector, registry) };
+    return { elector, registry, ping: async () => undefined, close: () => stopBoth(elector, registry) };
   }
   const servers = settings.redisUrls.map((url) => connectLeaderRedis(url, settings.ttlMs));
   const redisSettings = {
@@ -46,6 +48,13 @@ export function createLeadership(settings: LeadershipSettings, db: Db, clock: Le
   return {
     elector,
     registry,
+    async ping() {
+      const answers = await Promise.allSettled(servers.map((server) => server.ping()));
+      const up = answers.filter((answer) => answer.status === 'fulfilled').length;
+      // Without a majority no replica can hold the lease (DESIGN §4).
+      if (up * 2 <= servers.length)
+        throw new Error(`${up} of ${servers.length} Redis servers answer; the lease needs a majority`);
+    },
     async close() {
       await stopBoth(elector, registry);
       for (const server of servers) server.disconnect();

@@ -1,10 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
-import { MetricsRegistry, ReadinessService } from '@podsync/platform';
+import { MetricsRegistry, PublicRoute, RawResponse, ReadinessService } from '@podsync/platform';
 
 /** The reconciler's own listener (PODSYNC_METRICS_PORT): probes and Prometheus scrapes. */
 @Controller()
+@PublicRoute()
+@RawResponse()
 export class ProbesController {
   constructor(
     private readonly readiness: ReadinessService,

@@ -257,8 +257,11 @@ export class SyncEngine implements SyncRoundRunner {
       clientIds,
     });
     for await (const batch of batches) {
+      // A client's rows arrive together and share its spec: it is hashed once, not once per algorithm.
+      let hashed = { clientId: Number.NaN, specHash: '' };
       for (const row of batch) {
-        state.pods.push(desiredPod(row));
+        if (row.clientId !== hashed.clientId) hashed = { clientId: row.clientId, specHash: specHash(row) };
+        state.pods.push(desiredPod(row, hashed.specHash));
         if (row.needRestart) state.restartRequests.set(row.clientId, row.restartRequests);
       }
     }
@@ -382,7 +385,7 @@ export class SyncEngine implements SyncRoundRunner {
   }
 }
 
-function desiredPod(row: DesiredPodRow): DesiredPod {
+function desiredPod(row: DesiredPodRow, podSpecHash: string): DesiredPod {
   return {
     name: podName(row.algorithm, row.clientId),
     clientId: row.clientId,
@@ -391,7 +394,7 @@ function desiredPod(row: DesiredPodRow): DesiredPod {
     version: row.version,
     cpu: row.cpu,
     mem: row.mem,
-    specHash: specHash(row),
+    specHash: podSpecHash,
     priority: row.priority,
     needRestart: row.needRestart,
   };

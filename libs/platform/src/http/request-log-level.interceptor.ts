@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
 import { logLevelSchema } from '@podsync/domain';
-import { ZodPipe } from '../common/zod.pipe';
+import { ZodPipe } from './zod.pipe';
 
 const headerPipe = new ZodPipe(logLevelSchema, 'header');
 

@@ -12,7 +12,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { type Config, ROLES, type Role } from '@podsync/domain';
-import { CONFIG } from '@podsync/platform';
+import { CONFIG } from '../tokens';
 import { PUBLIC_ROUTE, REQUIRED_ROLE } from './access.decorators';
 
 const rank = (role: Role): number => ROLES.indexOf(role);

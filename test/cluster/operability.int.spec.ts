@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Cluster, startCluster } from '../support/cluster';
+import type { ReplicaProcess } from '../support/replica-process';
+
+/** What an operator sees of the replicas: metrics, readiness, the log level, and a SIGTERM handover. */
+describe('cluster operability: replicas as processes', () => {
+  let cluster: Cluster;
+  const token = 'replica-admin-token';
+
+  beforeAll(async () => {
+    cluster = await startCluster({ replicas: 2, ttl: '2s', replicaEnv: { PODSYNC_API_TOKENS: `${token}:admin` } });
+  });
+  afterAll(() => cluster?.close());
+  beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.dumpLogs())));
+
+  const leader = async (): Promise<ReplicaProcess> => {
+    let found: ReplicaProcess | undefined;
+    await cluster.waitFor(
+      async () => {
+        const flags = await Promise.all(cluster.replicas.map(async (replica) => replica.running && (await replica.isLeader())));
+        found = cluster.replicas[flags.indexOf(true)];
+        return flags.filter(Boolean).length === 1;
+      },
+      { what: 'exactly one leader' },
+    );
+    if (found === undefined) throw new Error('no leader');
+    return found;
+  };
+
+  it("exposes the reconciler's metrics on each replica's own listener", async () => {
+    const current = await leader();
+    await cluster.waitFor(
+      async () => (await current.metric('podsync_sync_round_duration_seconds_count', { trigger: 'startup' })) !== undefined,
+      {
+        what: 'a startup round on the leader',
+      },
+    );
+    const text = await current.metrics();
+    for (const name of [
+      'podsync_pod_operations_total',
+      'podsync_sync_round_duration_seconds',
+      'podsync_sync_round_operations',
+      'podsync_pods',
+      'podsync_leader',
+      'podsync_leader_epoch',
+      'podsync_lease_renew_failures_total',
+      'podsync_delete_guard_active',
+      'podsync_outbox_backlog',
+      'podsync_outbox_relay_lag_seconds',
+      'podsync_nats_publish_failures_total',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    }
+    const follower = cluster.replicas.find((replica) => replica !== current);
+    expect(await follower?.metric('podsync_leader')).toBe(0);
+  });
+
+  it('changes a replica log level with the admin token only', async () => {
+    const replica = cluster.replicas[0];
+    if (replica === undefined) throw new Error('no replica');
+    const put = (headers: Record<string, string>) =>
+      fetch(`${replica.metricsUrl}/log-level`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ level: 'debug' }),
+      });
+    expect((await put({})).status).toBe(401);
+    const answer = await put({ authorization: `Bearer ${token}` });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: 'ok', message: 'log level set to debug' });
+    const bad = await fetch(`${replica.metricsUrl}/log-level`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ level: 'loud' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 'error' });
+  });
+
+  it('reports a replica not ready while Redis is down, and ready again once it is back', async () => {
+    const replica = cluster.replicas[0];
+    if (replica === undefined) throw new Error('no replica');
+    const readyStatus = async () => (await fetch(`${replica.metricsUrl}/ready`)).status;
+    expect(await readyStatus()).toBe(200);
+    await cluster.redis.kill();
+    try {
+      await cluster.waitFor(async () => (await readyStatus()) === 503, { what: 'the replica not ready without Redis' });
+      const body = await (await fetch(`${replica.metricsUrl}/ready`)).json();
+      expect(body).toMatchObject({ status: 'error', message: expect.stringMatching(/redis/) });
+    } finally {
+      await cluster.redis.restart();
+    }
+    await cluster.waitFor(async () => (await readyStatus()) === 200, { what: 'the replica ready again' });
+  });
+
+  it('hands leadership over at once when the leader gets SIGTERM', async () => {
+    const old = await leader();
+    const oldEpoch = await old.metric('podsync_leader_epoch');
+    const stoppedAt = performance.now();
+    await old.stop();
+    const exitedMs = performance.now() - stoppedAt;
+    const successor = await leader();
+    const handoverMs = performance.now() - stoppedAt;
+    expect(successor).not.toBe(old);
+    expect(await successor.metric('podsync_leader_epoch')).toBeGreaterThan(oldEpoch ?? 0);
+    expect(old.output.find({ msg: 'stopping: finishing the round in flight and releasing the lease' })).toBeDefined();
+    console.log(
+      `SIGTERM handover: old leader exited after ${exitedMs.toFixed(0)} ms, new leader after ${handoverMs.toFixed(0)} ms`,
+    );
+    await old.start();
+  });
+});
