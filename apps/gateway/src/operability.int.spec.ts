@@ -51,6 +51,23 @@ describe('health, metrics, docs and log level', () => {
     );
   });
 
+  it('shows an example answer for every endpoint in the OpenAPI document', async () => {
+    const document = await gateway.request('GET', '/api/docs-json');
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(
+      document.body.paths as Record<string, Record<string, { responses: object }>>,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const examples = Object.values(operation.responses).filter(
+          (response: { content?: Record<string, { example?: unknown }> }) =>
+            response.content?.['application/json']?.example !== undefined,
+        );
+        if (examples.length === 0) missing.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it('changes the log level at run time', async () => {
     const answer = await gateway.request('PUT', '/api/v1/log-level', { json: { level: 'error' } });
     expect(answer).toMatchObject({ status: 200, body: { status: 'ok', message: 'log level set to error' } });

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import type { FastifyReply } from 'fastify';
 import {
   type Client,
@@ -31,7 +32,8 @@ export class ClientsController {
     required: false,
     description: 'a retry with the same key and body returns the first answer',
   })
-  @ApiResponse({ status: 201, description: 'the client, with a Location header' })
+  @ApiResponse({ status: 201, description: 'the client, with a Location header', example: EXAMPLES.client })
+  @ApiResponse({ status: 400, example: EXAMPLES.validationError })
   async create(
     @Body(new ZodPipe(clientBodySchema, 'body')) body: ClientBody,
     @IdempotencyKey() idempotencyKey: string | undefined,
@@ -45,13 +47,15 @@ export class ClientsController {
 
   @Get()
   @ApiOperation({ summary: 'List clients, keyset-paginated by id' })
-  @ApiResponse({ status: 200, description: '`data: {items, nextCursor}`' })
+  @ApiResponse({ status: 200, example: EXAMPLES.clientPage })
   list(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<Client>> {
     return this.clients.list(page);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A client with its algorithms and running pods' })
+  @ApiResponse({ status: 200, example: EXAMPLES.clientDetails })
+  @ApiResponse({ status: 404, example: EXAMPLES.notFound })
   get(@Param('id', IdPipe) id: number): Promise<ClientDetails> {
     return this.clients.get(id);
   }
@@ -60,6 +64,8 @@ export class ClientsController {
   @RequireRole('writer')
   @ApiOperation({ summary: 'Replace the client fields; its pods are recreated with the new spec' })
   @ApiBody({ schema: openApiSchema(clientBodySchema) })
+  @ApiResponse({ status: 200, example: EXAMPLES.clientUpdated })
+  @ApiResponse({ status: 404, example: EXAMPLES.notFound })
   update(@Param('id', IdPipe) id: number, @Body(new ZodPipe(clientBodySchema, 'body')) body: ClientBody): Promise<OkMessage> {
     return this.clients.update(id, body);
   }
@@ -68,6 +74,7 @@ export class ClientsController {
   @HttpCode(204)
   @RequireRole('writer')
   @ApiOperation({ summary: 'Delete a client; the reconciler deletes its pods' })
+  @ApiResponse({ status: 404, example: EXAMPLES.notFound })
   remove(@Param('id', IdPipe) id: number): Promise<void> {
     return this.clients.remove(id);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import type { ClusterView } from '@podsync/bus';
 import { ClusterService } from './cluster.service';
 import { RequireRole } from '@podsync/platform';
@@ -12,6 +13,7 @@ export class ClusterController {
 
   @Get()
   @ApiOperation({ summary: 'The leader, the replicas, the last round, paused and guarded' })
+  @ApiResponse({ status: 200, example: EXAMPLES.cluster })
   view(): Promise<ClusterView> {
     return this.cluster.view();
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import { z } from 'zod';
 import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
 import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
@@ -24,18 +25,23 @@ export class SyncController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Ask the leader for a full round now; force=true also lifts the mass-deletion guard for it' })
   @ApiQuery({ name: 'force', required: false, enum: ['true', 'false'] })
+  @ApiResponse({ status: 202, example: EXAMPLES.syncAccepted })
+  @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
   sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: z.output<typeof syncQuerySchema>): Promise<SyncAccepted> {
     return this.cluster.requestRound(query.force);
   }
 
   @Get('rounds')
   @ApiOperation({ summary: 'The latest sync rounds, newest first' })
+  @ApiResponse({ status: 200, example: EXAMPLES.rounds })
   rounds(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<RoundView>> {
     return this.cluster.rounds(page);
   }
 
   @Get('plan')
   @ApiOperation({ summary: 'Dry run: the operations a full round would do now' })
+  @ApiResponse({ status: 200, example: EXAMPLES.plan })
+  @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
   plan(): Promise<PlanView> {
     return this.cluster.plan();
   }
@@ -44,6 +50,8 @@ export class SyncController {
   @HttpCode(200)
   @RequireRole('admin')
   @ApiOperation({ summary: 'Maintenance: rounds plan but do not act until resumed' })
+  @ApiResponse({ status: 200, example: EXAMPLES.paused })
+  @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
   pause(): Promise<PausedView> {
     return this.cluster.pause();
   }
@@ -52,6 +60,8 @@ export class SyncController {
   @HttpCode(200)
   @RequireRole('admin')
   @ApiOperation({ summary: 'End maintenance: rounds act again' })
+  @ApiResponse({ status: 200, example: EXAMPLES.resumed })
+  @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
   resume(): Promise<PausedView> {
     return this.cluster.resume();
   }

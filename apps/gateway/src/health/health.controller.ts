@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import type { HealthCheckResult } from '@nestjs/terminus';
 import { ReadinessService, PublicRoute, RawResponse } from '@podsync/platform';
 
@@ -12,12 +13,14 @@ export class HealthController {
 
   @Get('health')
   @ApiOperation({ summary: 'Liveness: answers while the process runs, whatever its dependencies' })
+  @ApiResponse({ status: 200, example: EXAMPLES.health })
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: 503 while the database (or NATS, in cluster mode) is unreachable' })
+  @ApiResponse({ status: 200, example: EXAMPLES.ready })
   ready(): Promise<HealthCheckResult> {
     return this.readiness.check();
   }

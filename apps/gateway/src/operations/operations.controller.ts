@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import { type OperationsQuery, operationsQuerySchema, type Page } from '@podsync/domain';
 import type { OperationMessage } from '@podsync/db';
 import { OperationsService } from './operations.service';
@@ -13,6 +14,7 @@ export class OperationsController {
 
   @Get()
   @ApiOperation({ summary: 'Audit history of pod operations, newest first' })
+  @ApiResponse({ status: 200, example: EXAMPLES.operations })
   list(@Query(new ZodPipe(operationsQuerySchema, 'query')) query: OperationsQuery): Promise<Page<OperationMessage>> {
     return this.operations.list(query);
   }

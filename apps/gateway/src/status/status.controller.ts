@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { EXAMPLES } from '../common/openapi-examples';
 import {
   AlgorithmCatalogue,
   type ClientStatus,
@@ -31,6 +32,9 @@ export class StatusController {
     enum: ['true', 'false'],
     description: 'true recreates each running pod once',
   })
+  @ApiResponse({ status: 200, example: EXAMPLES.statusUpdated })
+  @ApiResponse({ status: 400, example: EXAMPLES.validationError })
+  @ApiResponse({ status: 404, example: EXAMPLES.notFound })
   update(
     @Param('id', IdPipe) id: number,
     @Body(StatusBodyPipe) flags: StatusBody,
@@ -41,6 +45,8 @@ export class StatusController {
 
   @Get(':id')
   @ApiOperation({ summary: "A client's algorithm flags and pending restart" })
+  @ApiResponse({ status: 200, example: EXAMPLES.status })
+  @ApiResponse({ status: 404, example: EXAMPLES.notFound })
   get(@Param('id', IdPipe) id: number): Promise<ClientStatus> {
     return this.status.get(id);
   }

@@ -1,0 +1,90 @@
+/** Answers as the API sends them, shown in the OpenAPI document beside each endpoint. */
+const client = {
+  id: 168317,
+  name: 'acme',
+  version: 3,
+  image: 'registry.example.com/algo:3.1',
+  cpu: '500m',
+  mem: '256Mi',
+  priority: 10,
+  needRestart: false,
+  spawnedAt: '2026-11-22T09:30:02.113Z',
+  createdAt: '2026-11-20T08:00:00.000Z',
+  updatedAt: '2026-11-22T09:30:01.870Z',
+};
+
+const round = {
+  id: 42,
+  epoch: 7,
+  replicaId: 'podsync-reconciler-1',
+  trigger: 'event',
+  scope: [168317],
+  startedAt: '2026-11-22T09:30:01.950Z',
+  finishedAt: '2026-11-22T09:30:02.120Z',
+  planned: 1,
+  done: 1,
+  failed: 0,
+  guarded: false,
+  paused: false,
+  error: null,
+};
+
+const ok = (data: unknown) => ({ status: 'ok', data });
+const message = (text: string) => ({ status: 'ok', message: text });
+
+export const EXAMPLES = {
+  health: { status: 'ok' },
+  ready: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+  client: ok(client),
+  clientPage: ok({ items: [client], nextCursor: '168317' }),
+  clientDetails: ok({ ...client, algorithms: { VWAP: true, TWAP: false, HFT: false }, pods: ['vwap-168317'] }),
+  clientUpdated: message('client updated successfully'),
+  statusUpdated: message('status updated successfully'),
+  status: ok({ algorithms: { VWAP: true, TWAP: false, HFT: false }, needRestart: false }),
+  operations: ok({
+    items: [
+      {
+        id: 9001,
+        epoch: 7,
+        round: 42,
+        replicaId: 'podsync-reconciler-1',
+        kind: 'create',
+        pod: 'vwap-168317',
+        clientId: 168317,
+        algorithm: 'VWAP',
+        result: 'ok',
+        at: '2026-11-22T09:30:02.101Z',
+      },
+    ],
+    nextCursor: null,
+  }),
+  logLevel: message('log level set to debug'),
+  cluster: ok({
+    leader: { replicaId: 'podsync-reconciler-1', epoch: 7, since: '2026-11-22T08:00:00.000Z' },
+    replicas: [
+      { replicaId: 'podsync-reconciler-1', role: 'leader', lastSeen: '2026-11-22T09:31:00.000Z' },
+      { replicaId: 'podsync-reconciler-2', role: 'follower', lastSeen: '2026-11-22T09:30:59.500Z' },
+    ],
+    lastRound: round,
+    paused: false,
+    guarded: false,
+  }),
+  syncAccepted: ok({ accepted: true, force: false, replicaId: 'podsync-reconciler-1', epoch: 7 }),
+  rounds: ok({ items: [round], nextCursor: null }),
+  plan: ok({
+    operations: [{ kind: 'create', pod: 'twap-168317', clientId: 168317, algorithm: 'TWAP' }],
+    deletes: 0,
+    running: 1,
+    guarded: false,
+    paused: false,
+  }),
+  paused: ok({ paused: true }),
+  resumed: ok({ paused: false }),
+  validationError: {
+    status: 'error',
+    message: 'invalid request body: version: version must be 0 or more',
+    errors: [{ path: 'version', message: 'version must be 0 or more' }],
+  },
+  notFound: { status: 'error', message: 'client 168317 not found' },
+  noLeader: { status: 'error', message: 'no leader answered within 2 s; a replica may be taking over, retry shortly' },
+} as const;
