@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../support/cluster';
+import { RECONCILER_METRICS } from '../support/podsync-metrics';
 import type { ReplicaProcess } from '../support/replica-process';
 
 /** What an operator sees of the replicas: metrics, readiness, the log level, and a SIGTERM handover. */
@@ -36,20 +37,7 @@ describe('cluster operability: replicas as processes', () => {
       },
     );
     const text = await current.metrics();
-    for (const name of [
-      'podsync_pod_operations_total',
-      'podsync_sync_round_duration_seconds',
-      'podsync_sync_round_operations',
-      'podsync_pods',
-      'podsync_leader',
-      'podsync_leader_epoch',
-      'podsync_lease_renew_failures_total',
-      'podsync_delete_guard_active',
-      'podsync_outbox_backlog',
-      'podsync_outbox_relay_lag_seconds',
-      'podsync_nats_publish_failures_total',
-      'process_resident_memory_bytes',
-    ]) {
+    for (const name of [...RECONCILER_METRICS, 'process_resident_memory_bytes']) {
       expect(text, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     }
     const follower = cluster.replicas.find((replica) => replica !== current);

@@ -1,22 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { PODSYNC_METRICS } from '../support/podsync-metrics';
 import { readRepoFile } from './deploy-files';
-
-/** The metrics podsync promises operators; the dashboard must show each one and query nothing else of its own. */
-const PODSYNC_METRICS = [
-  'podsync_http_request_duration_seconds',
-  'podsync_pod_operations_total',
-  'podsync_sync_round_duration_seconds',
-  'podsync_sync_round_operations',
-  'podsync_pods',
-  'podsync_leader',
-  'podsync_leader_epoch',
-  'podsync_lease_renew_failures_total',
-  'podsync_delete_guard_active',
-  'podsync_outbox_backlog',
-  'podsync_outbox_relay_lag_seconds',
-  'podsync_nats_publish_failures_total',
-];
 
 /** Series names Prometheus stores for a histogram or summary besides its own name. */
 const SERIES_SUFFIXES = ['', '_bucket', '_sum', '_count'];

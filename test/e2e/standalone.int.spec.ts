@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, SAMPLE_CLIENT, startGateway } from '../support/gateway-harness';
+import { PODSYNC_METRICS } from '../support/podsync-metrics';
 import { waitUntil } from '../support/wait-until';
 
 /**
@@ -95,22 +96,7 @@ describe('gateway and reconciler in one process', () => {
       50,
     );
     const metrics = (await app.request('GET', '/metrics')).text;
-    for (const name of [
-      'podsync_http_request_duration_seconds',
-      'podsync_pod_operations_total',
-      'podsync_sync_round_duration_seconds',
-      'podsync_sync_round_operations',
-      'podsync_pods',
-      'podsync_leader',
-      'podsync_leader_epoch',
-      'podsync_lease_renew_failures_total',
-      'podsync_delete_guard_active',
-      'podsync_outbox_backlog',
-      'podsync_outbox_relay_lag_seconds',
-      'podsync_nats_publish_failures_total',
-      'process_cpu_seconds_total',
-      'nodejs_heap_size_used_bytes',
-    ]) {
+    for (const name of [...PODSYNC_METRICS, 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']) {
       expect(metrics, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     }
     expect(metrics).toMatch(/^podsync_leader 1$/m);

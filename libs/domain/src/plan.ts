@@ -1,15 +1,7 @@
-import type { ActualPod } from './deployer';
+import type { ActualPod, PodToRun } from './deployer';
 
 /** A pod that should run: one per client and enabled algorithm, with what its client says about it. */
-export interface DesiredPod {
-  name: string;
-  clientId: number;
-  algorithm: string;
-  image: string;
-  version: number;
-  cpu: string;
-  mem: string;
-  specHash: string;
+export interface DesiredPod extends Omit<PodToRun, 'epoch'> {
   priority: number;
   needRestart: boolean;
 }
