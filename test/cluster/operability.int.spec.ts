@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../support/cluster';
 import { RECONCILER_METRICS } from '../support/podsync-metrics';
+import type { OutputLine } from '../support/process-output';
 import type { ReplicaProcess } from '../support/replica-process';
 
 /** What an operator sees of the replicas: metrics, readiness, the log level, and a SIGTERM handover. */
@@ -9,7 +10,12 @@ describe('cluster operability: replicas as processes', () => {
   const token = 'replica-admin-token';
 
   beforeAll(async () => {
-    cluster = await startCluster({ replicas: 2, ttl: '2s', replicaEnv: { PODSYNC_API_TOKENS: `${token}:admin` } });
+    cluster = await startCluster({
+      replicas: 2,
+      ttl: '2s',
+      gatewayEnv: { LOG_LEVEL: 'warn' },
+      replicaEnv: { PODSYNC_API_TOKENS: `${token}:admin` },
+    });
   });
   afterAll(() => cluster?.close());
   beforeEach(({ onTestFailed }) => onTestFailed(() => console.log(cluster.dumpLogs())));
@@ -64,6 +70,22 @@ describe('cluster operability: replicas as processes', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ status: 'error' });
+  });
+
+  it('logs one request at the level its X-Log-Level header asks for, and no other', async () => {
+    const requestLine = (id: string) => (line: OutputLine) => (line.json?.req as { id?: string } | undefined)?.id === id;
+    await cluster.gateway.request('GET', '/api/v1/clients', { headers: { 'x-request-id': 'quiet-request' } });
+    await cluster.gateway.request('GET', '/api/v1/clients', {
+      headers: { 'x-request-id': 'loud-request', 'x-log-level': 'info' },
+    });
+    await cluster.waitFor(() => cluster.gateway.output.find(requestLine('loud-request')) !== undefined, {
+      what: 'the request completed line of the request that asked for info',
+    });
+    expect(cluster.gateway.output.find(requestLine('loud-request'))?.json).toMatchObject({
+      level: 'info',
+      msg: 'request completed',
+    });
+    expect(cluster.gateway.output.find(requestLine('quiet-request'))).toBeUndefined();
   });
 
   it('reports a replica not ready while Redis is down, and ready again once it is back', async () => {
