@@ -41,21 +41,30 @@ export async function replacePods(db: Db, epoch: number, listing: readonly Obser
     const stored = new Map((await tx.select(observedColumns).from(pods)).map((pod) => [pod.name, pod]));
     const changed = listing.filter((pod) => !samePod(stored.get(pod.name), pod));
     for (const pod of listing) stored.delete(pod.name);
-    const gone = [...stored.keys()];
-    for (let start = 0; start < gone.length; start += ID_CHUNK) {
-      await tx.delete(pods).where(inArray(pods.name, gone.slice(start, start + ID_CHUNK)));
-    }
-    for (let start = 0; start < changed.length; start += UPSERT_CHUNK) {
-      await upsertListed(tx, changed.slice(start, start + UPSERT_CHUNK));
-    }
+    await deletePods(tx, [...stored.keys()]);
+    await upsertPods(tx, changed);
   });
+}
+
+/** Records pods just created (or recreated), many at once. */
+export async function upsertPods(db: Db, observed: readonly ObservedPod[]): Promise<void> {
+  for (let start = 0; start < observed.length; start += UPSERT_CHUNK) {
+    await upsertChunk(db, observed.slice(start, start + UPSERT_CHUNK));
+  }
+}
+
+/** Forgets deleted pods, many at once. */
+export async function deletePods(db: Db, names: readonly string[]): Promise<void> {
+  for (let start = 0; start < names.length; start += ID_CHUNK) {
+    await db.delete(pods).where(inArray(pods.name, names.slice(start, start + ID_CHUNK)));
+  }
 }
 
 /**
  * Writes many pods in one statement: the rows travel as one JSON parameter, which costs a small
  * fraction of what building a multi-row VALUES list with one parameter per field does.
  */
-async function upsertListed(db: Db, listed: readonly ObservedPod[]): Promise<void> {
+async function upsertChunk(db: Db, listed: readonly ObservedPod[]): Promise<void> {
   const rows = listed.map((pod) => ({
     name: pod.name,
     client_id: pod.clientId,

@@ -1,12 +1,13 @@
 import { type EventBus, OPS_SUBJECTS } from '@podsync/bus';
 import {
   assertEpochCurrent,
-  deletePod,
+  deletePods,
   type Db,
   insertOperation,
   operationMessage,
+  type ObservedPod,
   type OperationRow,
-  upsertPod,
+  upsertPods,
 } from '@podsync/db';
 import type { PodOperation, PodOperationKind } from '@podsync/domain';
 import type { Logger } from 'pino';
@@ -23,13 +24,30 @@ export interface RecordedOperation {
   finishedAt: Date;
 }
 
+/** Operations written in one transaction at most. */
+const MAX_BATCH = 100;
+
+interface Waiting {
+  entry: RecordedOperation;
+  resolve: (row: OperationRow) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * Makes every operation auditable: one `operations` row written together with the pods table
  * change in a transaction that only the current epoch may commit, then one message on
  * `podsync.ops.<kind>` and one log line. A failed publish is logged and counted; the operation
  * stands, and the row remains the record of it.
+ *
+ * Rows are group-committed: operations that finish while a transaction is being written wait for
+ * the next one and go together, with one epoch check and one commit for all of them. A lone
+ * operation is written at once; under load, recording keeps up with the deployer calls instead of
+ * spending a transaction (and its share of the process's CPU) on each.
  */
 export class OperationRecorder {
+  private readonly waiting: Waiting[] = [];
+  private writing = false;
+
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
@@ -39,36 +57,91 @@ export class OperationRecorder {
     private readonly replicaId: string,
   ) {}
 
-  /** Rejects with StaleEpochError when a newer leader exists: nothing was written then. */
+  /** Rejects with StaleEpochError when a newer leader exists: nothing of its transaction was written then. */
   async record(entry: RecordedOperation): Promise<OperationRow> {
-    const { operation, outcome, epoch } = entry;
-    const { pod } = operation;
-    const row = await this.db.transaction(async (tx) => {
-      await assertEpochCurrent(tx, epoch);
-      const inserted = await insertOperation(tx, {
-        epoch,
-        round: entry.roundId,
-        replicaId: this.replicaId,
-        kind: operation.kind,
-        pod: pod.name,
-        clientId: pod.clientId,
-        algorithm: pod.algorithm,
-        result: outcome.ok ? 'ok' : 'failed',
-        error: outcome.ok ? null : errorText(outcome.error),
-        startedAt: entry.startedAt,
-        finishedAt: entry.finishedAt,
-      });
-      if (outcome.pod === 'running') {
-        await upsertPod(tx, { name: pod.name, clientId: pod.clientId, algorithm: pod.algorithm, specHash: pod.specHash, epoch });
-      } else if (outcome.pod === 'gone') {
-        await deletePod(tx, pod.name);
+    const { operation, outcome } = entry;
+    const row = await new Promise<OperationRow>((resolve, reject) => {
+      this.waiting.push({ entry, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        void this.writeWaiting();
       }
-      return inserted;
     });
     this.metrics.operationCompleted(operation.kind, outcome.ok ? 'ok' : 'failed');
     await this.publish(row, operation.kind);
     this.logLine(row, outcome, entry);
     return row;
+  }
+
+  /** Writes what waits, batch after batch, until nothing does; settles every waiting record(). */
+  private async writeWaiting(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      try {
+        const rows = await this.write(batch.map((waiting) => waiting.entry));
+        batch.forEach((waiting, index) => {
+          const row = rows[index];
+          if (row === undefined) waiting.reject(new Error('the operations insert returned no row'));
+          else waiting.resolve(row);
+        });
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    // Cleared in the same turn as the last check of the queue, so no record() is left waiting.
+    this.writing = false;
+  }
+
+  /**
+   * One transaction for the batch: the operations rows, then each pod's last change (upserted or
+   * deleted together). The inserts are sent without waiting for each other: the driver pipelines
+   * them on the transaction's connection.
+   */
+  private write(entries: readonly RecordedOperation[]): Promise<OperationRow[]> {
+    return this.db.transaction(async (tx) => {
+      for (const epoch of new Set(entries.map((entry) => entry.epoch))) await assertEpochCurrent(tx, epoch);
+      const podStates = new Map<string, ObservedPod | 'gone'>();
+      const rows = await Promise.all(
+        entries.map((entry) => {
+          const { operation, outcome, epoch } = entry;
+          const { pod } = operation;
+          if (outcome.pod === 'running') {
+            podStates.set(pod.name, {
+              name: pod.name,
+              clientId: pod.clientId,
+              algorithm: pod.algorithm,
+              specHash: pod.specHash,
+              epoch,
+            });
+          } else if (outcome.pod === 'gone') {
+            podStates.set(pod.name, 'gone');
+          }
+          return insertOperation(tx, {
+            epoch,
+            round: entry.roundId,
+            replicaId: this.replicaId,
+            kind: operation.kind,
+            pod: pod.name,
+            clientId: pod.clientId,
+            algorithm: pod.algorithm,
+            result: outcome.ok ? 'ok' : 'failed',
+            error: outcome.ok ? null : errorText(outcome.error),
+            startedAt: entry.startedAt,
+            finishedAt: entry.finishedAt,
+          });
+        }),
+      );
+      const states = [...podStates];
+      await deletePods(
+        tx,
+        states.flatMap(([name, state]) => (state === 'gone' ? [name] : [])),
+      );
+      await upsertPods(
+        tx,
+        states.flatMap(([, state]) => (state === 'gone' ? [] : [state])),
+      );
+      return rows;
+    });
   }
 
   private async publish(row: OperationRow, kind: PodOperationKind): Promise<void> {
