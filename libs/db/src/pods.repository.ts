@@ -38,12 +38,26 @@ export async function replacePods(db: Db, epoch: number, listing: readonly Obser
     await assertEpochCurrent(tx, epoch);
     // Writers wait until this transaction ends, so the difference stays exact; readers go on.
     await tx.execute(sql`lock table pods in share row exclusive mode`);
-    const stored = new Map((await tx.select(observedColumns).from(pods)).map((pod) => [pod.name, pod]));
-    const changed = listing.filter((pod) => !samePod(stored.get(pod.name), pod));
-    for (const pod of listing) stored.delete(pod.name);
-    await deletePods(tx, [...stored.keys()]);
-    await upsertPods(tx, changed);
+    // What is left in `toWrite` once the table has been read is new or changed.
+    const toWrite = new Map(listing.map((pod) => [pod.name, pod]));
+    const gone: string[] = [];
+    for (const stored of await tx.select(observedColumns).from(pods)) {
+      const listed = toWrite.get(stored.name);
+      if (listed === undefined) gone.push(stored.name);
+      else if (samePod(stored, listed)) toWrite.delete(stored.name);
+    }
+    await deletePods(tx, gone);
+    await upsertPods(tx, [...toWrite.values()]);
   });
+}
+
+function samePod(stored: ObservedPod, listed: ObservedPod): boolean {
+  return (
+    stored.clientId === listed.clientId &&
+    stored.algorithm === listed.algorithm &&
+    stored.specHash === listed.specHash &&
+    stored.epoch === listed.epoch
+  );
 }
 
 /** Records pods just created (or recreated), many at once. */
@@ -83,16 +97,6 @@ async function upsertChunk(db: Db, listed: readonly ObservedPod[]): Promise<void
       spec_hash = excluded.spec_hash,
       epoch = excluded.epoch,
       observed_at = now()`);
-}
-
-function samePod(stored: ObservedPod | undefined, listed: ObservedPod): boolean {
-  return (
-    stored !== undefined &&
-    stored.clientId === listed.clientId &&
-    stored.algorithm === listed.algorithm &&
-    stored.specHash === listed.specHash &&
-    stored.epoch === listed.epoch
-  );
 }
 
 /** Records a pod just created (or recreated). */
