@@ -23,16 +23,44 @@ export interface CpuSnapshot {
   totalMs: number;
 }
 
-/** Reads CPU times from /proc (Linux only: `forProcess` answers undefined elsewhere). */
+let ticksPerSecond: number | undefined;
+
+/** CPU time (user + system) a process has used so far, from /proc; undefined once it is gone or off Linux. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    // utime and stime: fields 14 and 15, counted after the ")" that closes the command name.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time each of `pids` has used so far; processes already gone are left out. */
+export function processesCpuMs(pids: readonly number[]): Map<number, number> {
+  const times = new Map<number, number>();
+  for (const pid of pids) {
+    const ms = processCpuMs(pid);
+    if (ms !== undefined) times.set(pid, ms);
+  }
+  return times;
+}
+
+/** CPU milliseconds spent between two `processesCpuMs` readings by the processes present in both. */
+export function cpuMsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, ms] of after) spent += ms - (before.get(pid) ?? ms);
+  return spent;
+}
+
+/** Samples the gateway's, the database backends' and the whole machine's CPU time (Linux only). */
 export class CpuMeter {
-  private constructor(
-    private readonly gatewayPid: number,
-    private readonly ticksPerSecond: number,
-  ) {}
+  private constructor(private readonly gatewayPid: number) {}
 
   static forProcess(pid: number): CpuMeter | undefined {
-    if (!existsSync(`/proc/${pid}/stat`)) return undefined;
-    return new CpuMeter(pid, Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100);
+    return existsSync(`/proc/${pid}/stat`) ? new CpuMeter(pid) : undefined;
   }
 
   snapshot(postgresPids: readonly number[]): CpuSnapshot {
@@ -44,37 +72,19 @@ export class CpuMeter {
       totalMs += total;
       busyMs += total - times.idle;
     }
-    const postgresMs = new Map<number, number>();
-    for (const pid of postgresPids) {
-      const ms = this.processMs(pid);
-      if (ms !== undefined) postgresMs.set(pid, ms);
-    }
     return {
       atMs: performance.now(),
-      gatewayMs: this.processMs(this.gatewayPid) ?? 0,
-      postgresMs,
+      gatewayMs: processCpuMs(this.gatewayPid) ?? 0,
+      postgresMs: processesCpuMs(postgresPids),
       loadGeneratorMs: (own.user + own.system) / 1000,
       busyMs,
       totalMs,
     };
   }
 
-  /** utime + stime: fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that closes the command name. */
-  private processMs(pid: number): number | undefined {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) / this.ticksPerSecond) * 1000;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** CPU milliseconds the gateway and the database's backends spent between two snapshots. */
   static spent(before: CpuSnapshot, after: CpuSnapshot): { gatewayMs: number; postgresMs: number } {
-    let postgresMs = 0;
-    for (const [pid, ms] of after.postgresMs) postgresMs += ms - (before.postgresMs.get(pid) ?? ms);
-    return { gatewayMs: after.gatewayMs - before.gatewayMs, postgresMs };
+    return { gatewayMs: after.gatewayMs - before.gatewayMs, postgresMs: cpuMsBetween(before.postgresMs, after.postgresMs) };
   }
 
   static share(before: CpuSnapshot, after: CpuSnapshot): CpuShare {

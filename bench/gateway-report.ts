@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpus, platform, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './cpu-profile-summary';
 import { REQUEST_LABELS, type RequestKind } from './gateway-requests';
@@ -22,6 +23,8 @@ export interface Target {
 
 export interface GatewayBenchReport {
   startedAt: string;
+  /** The commit measured; `-dirty` when the gateway's or the libraries' sources had uncommitted changes. */
+  commit: string;
   machine: Machine;
   /** CPU in use by other processes just before the run, percent of one core. */
   backgroundLoadPercent: number;
@@ -45,6 +48,16 @@ export function machine(postgresVersion: string): Machine {
   };
 }
 
+export function commitOf(root: string): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'apps/gateway', 'libs') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
 
 const label = (phase: string): string => REQUEST_LABELS[phase as RequestKind] ?? phase;
@@ -52,7 +65,7 @@ const label = (phase: string): string => REQUEST_LABELS[phase as RequestKind] ??
 export function markdown(report: GatewayBenchReport): string {
   const { machine: m } = report;
   const lines = [
-    `Machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, PostgreSQL ${m.postgres}; busy before the run: ${report.backgroundLoadPercent}% of one core`,
+    `Commit ${report.commit}. Machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, PostgreSQL ${m.postgres}; busy before the run: ${report.backgroundLoadPercent}% of one core`,
     '',
     '| phase | load | 2xx/s | p50 ms | p99 ms | max ms | non-2xx | errors | CPU ms/request gateway / postgres | CPU % gateway / postgres / load gen / other / idle |',
     '|---|---|---:|---:|---:|---:|---:|---:|---|---|',
@@ -77,7 +90,7 @@ export function markdown(report: GatewayBenchReport): string {
   }
   for (const run of report.pgbench) {
     lines.push(
-      `| pgbench: client-create transaction | ${run.clients} connections | ${run.transactionsPerSecond} | ${ms(run.latency.p50)} | ${ms(run.latency.p99)} | ${ms(run.latency.max)} | | ${run.failed} | | |`,
+      `| pgbench: client-create transaction | ${run.clients} connections | ${run.transactionsPerSecond} | ${ms(run.latency.p50)} | ${ms(run.latency.p99)} | ${ms(run.latency.max)} | | ${run.failed} | – / ${run.postgresCpuMsPerTransaction?.toFixed(2) ?? '?'} | |`,
     );
   }
   lines.push('', '| target | goal | measured | met |', '|---|---|---|---|');

@@ -16,7 +16,7 @@ import { startGateway, type GatewayProcess } from './gateway-process';
 import { type IdRange, REQUEST_KINDS } from './gateway-requests';
 import type { LoadResult } from './load-result';
 import { runPgbench } from './pgbench';
-import { type GatewayBenchReport, machine, markdown, profileText, type Target } from './gateway-report';
+import { commitOf, type GatewayBenchReport, machine, markdown, profileText, type Target } from './gateway-report';
 import { measureSaturation } from './saturation-load';
 
 const ROOT = resolve(__dirname, '..');
@@ -194,6 +194,7 @@ async function main(): Promise<number> {
       clients,
       threads: Math.min(clients, cpus().length),
       durationSeconds: settings.durationSeconds,
+      backendPids: () => database.backendPids(),
     });
     log(
       `  pgbench -c ${clients}: ${run.transactionsPerSecond} tps, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`,
@@ -206,6 +207,7 @@ async function main(): Promise<number> {
   );
   const report: GatewayBenchReport = {
     startedAt: startedAt.toISOString(),
+    commit: commitOf(ROOT),
     machine: machine(database.serverVersion),
     backgroundLoadPercent: background,
     settings: {
