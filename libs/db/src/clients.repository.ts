@@ -5,13 +5,52 @@ import { clientAlgorithms, clients, type ClientRow, type NewClientRow, pods } fr
 export type ClientFields = Pick<NewClientRow, 'name' | 'version' | 'image' | 'cpu' | 'mem' | 'priority'>;
 
 export async function insertClient(db: Db, fields: ClientFields): Promise<ClientRow> {
-  const [row] = await db.insert(clients).values(fields).returning();
+  const [row] = await db.insert(clients).values(fields).returning().prepare('insert_client').execute();
   if (row === undefined) throw new Error('insert into clients returned no row');
   return row;
 }
 
 export async function findClient(db: Db, id: number): Promise<ClientRow | undefined> {
   const [row] = await db.select().from(clients).where(eq(clients.id, id));
+  return row;
+}
+
+export interface ClientDetailsRow {
+  client: ClientRow;
+  /** Algorithms switched on. */
+  enabled: string[];
+  /** Pods the leader last saw running, by name. */
+  pods: string[];
+}
+
+const detailsStatements = new WeakMap<Db, ReturnType<typeof prepareClientDetails>>();
+
+function prepareClientDetails(db: Db) {
+  return db
+    .select({
+      client: clients,
+      enabled: sql<
+        string[]
+      >`array(select ${clientAlgorithms.algorithm} from ${clientAlgorithms} where ${clientAlgorithms.clientId} = ${clients.id} and ${clientAlgorithms.enabled} order by 1)`,
+      pods: sql<string[]>`array(select ${pods.name} from ${pods} where ${pods.clientId} = ${clients.id} order by 1)`,
+    })
+    .from(clients)
+    .where(eq(clients.id, sql.placeholder('id')))
+    .prepare('find_client_details');
+}
+
+/**
+ * A client with its flags and pods in one statement, prepared once per pool: the API's hottest
+ * read, so it skips rebuilding its SQL and re-parsing it on the server on every call. Not for a
+ * transaction, whose statements belong to its own connection.
+ */
+export async function findClientDetails(db: Db, id: number): Promise<ClientDetailsRow | undefined> {
+  let statement = detailsStatements.get(db);
+  if (statement === undefined) {
+    statement = prepareClientDetails(db);
+    detailsStatements.set(db, statement);
+  }
+  const [row] = await statement.execute({ id });
   return row;
 }
 
@@ -30,7 +69,9 @@ export async function replaceClient(db: Db, id: number, fields: ClientFields): P
     .update(clients)
     .set({ ...fields, updatedAt: sql`now()` })
     .where(eq(clients.id, id))
-    .returning();
+    .returning()
+    .prepare('replace_client')
+    .execute();
   return row;
 }
 
@@ -45,7 +86,9 @@ export async function touchClientStatus(db: Db, id: number, needRestart: boolean
     .update(clients)
     .set(needRestart === undefined ? { updatedAt: sql`now()` } : { needRestart, updatedAt: sql`now()` })
     .where(eq(clients.id, id))
-    .returning();
+    .returning()
+    .prepare('touch_client_status')
+    .execute();
   return row;
 }
 
@@ -58,7 +101,9 @@ export async function setAlgorithmFlags(db: Db, clientId: number, flags: Record<
     .onConflictDoUpdate({
       target: [clientAlgorithms.clientId, clientAlgorithms.algorithm],
       set: { enabled: sql`excluded.enabled`, updatedAt: sql`now()` },
-    });
+    })
+    .prepare('set_algorithm_flags')
+    .execute();
 }
 
 /** Names of the algorithms switched on for a client. */
@@ -66,12 +111,8 @@ export async function enabledAlgorithms(db: Db, clientId: number): Promise<strin
   const rows = await db
     .select({ algorithm: clientAlgorithms.algorithm })
     .from(clientAlgorithms)
-    .where(and(eq(clientAlgorithms.clientId, clientId), eq(clientAlgorithms.enabled, true)));
+    .where(and(eq(clientAlgorithms.clientId, clientId), eq(clientAlgorithms.enabled, true)))
+    .prepare('enabled_algorithms')
+    .execute();
   return rows.map((row) => row.algorithm);
-}
-
-/** Names of the pods the leader last saw running for a client. */
-export async function podNamesOfClient(db: Db, clientId: number): Promise<string[]> {
-  const rows = await db.select({ name: pods.name }).from(pods).where(eq(pods.clientId, clientId)).orderBy(asc(pods.name));
-  return rows.map((row) => row.name);
 }

@@ -12,7 +12,7 @@ export type EventSubject = (typeof EVENT_SUBJECTS)[keyof typeof EVENT_SUBJECTS];
 
 /** Call inside the transaction of the change the event describes, after writing the change. */
 export async function appendOutbox(db: Db, subject: EventSubject, clientId: number, payload: unknown): Promise<OutboxRow> {
-  const [row] = await db.insert(outbox).values({ subject, clientId, payload }).returning();
+  const [row] = await db.insert(outbox).values({ subject, clientId, payload }).returning().prepare('append_outbox').execute();
   if (row === undefined) throw new Error('insert into outbox returned no row');
   return row;
 }

@@ -5,13 +5,11 @@ import {
   appendOutbox,
   type Database,
   deleteClient,
-  enabledAlgorithms,
   EVENT_SUBJECTS,
-  findClient,
+  findClientDetails,
   findIdempotencyKey,
   insertClient,
   listClients,
-  podNamesOfClient,
   replaceClient,
   saveIdempotencyKey,
   sqlState,
@@ -59,11 +57,9 @@ export class ClientsService {
   }
 
   async get(id: number): Promise<ClientDetails> {
-    const { db } = this.database;
-    const row = await findClient(db, id);
-    if (row === undefined) throw new ClientNotFoundException(id);
-    const [enabled, pods] = await Promise.all([enabledAlgorithms(db, id), podNamesOfClient(db, id)]);
-    return { ...toClientView(row), algorithms: this.config.algorithms.flags(enabled), pods };
+    const details = await findClientDetails(this.database.db, id);
+    if (details === undefined) throw new ClientNotFoundException(id);
+    return { ...toClientView(details.client), algorithms: this.config.algorithms.flags(details.enabled), pods: details.pods };
   }
 
   async update(id: number, body: ClientBody): Promise<OkMessage> {

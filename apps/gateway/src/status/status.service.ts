@@ -5,7 +5,7 @@ import {
   type Database,
   enabledAlgorithms,
   EVENT_SUBJECTS,
-  findClient,
+  findClientDetails,
   setAlgorithmFlags,
   touchClientStatus,
 } from '@podsync/db';
@@ -36,9 +36,8 @@ export class StatusService {
   }
 
   async get(id: number): Promise<ClientStatus> {
-    const { db } = this.database;
-    const row = await findClient(db, id);
-    if (row === undefined) throw new ClientNotFoundException(id);
-    return { algorithms: this.config.algorithms.flags(await enabledAlgorithms(db, id)), needRestart: row.needRestart };
+    const details = await findClientDetails(this.database.db, id);
+    if (details === undefined) throw new ClientNotFoundException(id);
+    return { algorithms: this.config.algorithms.flags(details.enabled), needRestart: details.client.needRestart };
   }
 }
