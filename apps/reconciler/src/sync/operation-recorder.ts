@@ -4,6 +4,7 @@ import {
   deletePods,
   type Db,
   insertOperation,
+  type NewOperationRow,
   operationMessage,
   type ObservedPod,
   type OperationRow,
@@ -93,55 +94,60 @@ export class OperationRecorder {
   }
 
   /**
-   * One transaction for the batch: the operations rows, then each pod's last change (upserted or
-   * deleted together). The inserts are sent without waiting for each other: the driver pipelines
-   * them on the transaction's connection.
+   * One transaction for the batch: the epoch check, the operations rows and each pod's last change
+   * (upserted or deleted together). The statements are sent at once, without waiting for each
+   * other (the driver pipelines them on the transaction's connection): they touch distinct rows,
+   * and a failed epoch check makes the transaction roll back whatever ran beside it.
    */
   private write(entries: readonly RecordedOperation[]): Promise<OperationRow[]> {
     return this.db.transaction(async (tx) => {
-      for (const epoch of new Set(entries.map((entry) => entry.epoch))) await assertEpochCurrent(tx, epoch);
       const podStates = new Map<string, ObservedPod | 'gone'>();
-      const rows = await Promise.all(
-        entries.map((entry) => {
-          const { operation, outcome, epoch } = entry;
-          const { pod } = operation;
-          if (outcome.pod === 'running') {
-            podStates.set(pod.name, {
-              name: pod.name,
-              clientId: pod.clientId,
-              algorithm: pod.algorithm,
-              specHash: pod.specHash,
-              epoch,
-            });
-          } else if (outcome.pod === 'gone') {
-            podStates.set(pod.name, 'gone');
-          }
-          return insertOperation(tx, {
-            epoch,
-            round: entry.roundId,
-            replicaId: this.replicaId,
-            kind: operation.kind,
-            pod: pod.name,
+      for (const { operation, outcome, epoch } of entries) {
+        const { pod } = operation;
+        if (outcome.pod === 'running') {
+          podStates.set(pod.name, {
+            name: pod.name,
             clientId: pod.clientId,
             algorithm: pod.algorithm,
-            result: outcome.ok ? 'ok' : 'failed',
-            error: outcome.ok ? null : errorText(outcome.error),
-            startedAt: entry.startedAt,
-            finishedAt: entry.finishedAt,
+            specHash: pod.specHash,
+            epoch,
           });
-        }),
-      );
+        } else if (outcome.pod === 'gone') {
+          podStates.set(pod.name, 'gone');
+        }
+      }
       const states = [...podStates];
-      await deletePods(
-        tx,
-        states.flatMap(([name, state]) => (state === 'gone' ? [name] : [])),
-      );
-      await upsertPods(
-        tx,
-        states.flatMap(([, state]) => (state === 'gone' ? [] : [state])),
-      );
+      const [, rows] = await Promise.all([
+        Promise.all([...new Set(entries.map((entry) => entry.epoch))].map((epoch) => assertEpochCurrent(tx, epoch))),
+        Promise.all(entries.map((entry) => insertOperation(tx, this.operationRow(entry)))),
+        deletePods(
+          tx,
+          states.flatMap(([name, state]) => (state === 'gone' ? [name] : [])),
+        ),
+        upsertPods(
+          tx,
+          states.flatMap(([, state]) => (state === 'gone' ? [] : [state])),
+        ),
+      ]);
       return rows;
     });
+  }
+
+  private operationRow({ operation, outcome, epoch, roundId, startedAt, finishedAt }: RecordedOperation): NewOperationRow {
+    const { pod } = operation;
+    return {
+      epoch,
+      round: roundId,
+      replicaId: this.replicaId,
+      kind: operation.kind,
+      pod: pod.name,
+      clientId: pod.clientId,
+      algorithm: pod.algorithm,
+      result: outcome.ok ? 'ok' : 'failed',
+      error: outcome.ok ? null : errorText(outcome.error),
+      startedAt,
+      finishedAt,
+    };
   }
 
   private async publish(row: OperationRow, kind: PodOperationKind): Promise<void> {
