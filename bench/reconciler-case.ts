@@ -12,6 +12,8 @@ export interface RoundCase {
   opsPerSecond: number;
   /** The lease is revoked after this long, which stops the round in flight. */
   timeLimitMs: number;
+  /** Writes a V8 CPU profile of the measured rounds (a no-change case's first round left out) here. */
+  profilePath?: string;
 }
 
 /** Each step of a no-change round, timed on its own in milliseconds. */

@@ -20,17 +20,13 @@ export function killChildren(): void {
 export interface ChildOptions {
   /** Past this the child is killed and the case fails. */
   timeoutMs: number;
-  /** Writes a V8 CPU profile of the child into this directory. */
-  cpuProfileDir?: string;
 }
 
 /** Runs one case in `node --import tsx bench/reconciler-round.child.ts` and returns its answer. */
 export function runRoundCase(roundCase: RoundCase, options: ChildOptions): Promise<RoundCaseResult> {
-  const execArgv = ['--import', 'tsx'];
-  if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const child = track(
     fork(join(__dirname, 'reconciler-round.child.ts'), [JSON.stringify(roundCase)], {
-      execArgv,
+      execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     }),
   );

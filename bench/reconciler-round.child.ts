@@ -15,6 +15,8 @@ import {
   type PodToRun,
   specHash,
 } from '@podsync/domain';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -42,6 +44,33 @@ class TimedDeployer implements Deployer {
 
   delete(name: string, signal: AbortSignal): Promise<void> {
     return this.pods.delete(name, signal);
+  }
+}
+
+/** V8's sampling profiler over part of this process's life (--cpu-prof covers all of it, set-up included). */
+class RoundProfiler {
+  private readonly session = new Session();
+  private running = false;
+
+  async start(): Promise<void> {
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.start');
+    this.running = true;
+  }
+
+  async stop(path: string): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    const { profile } = (await this.post('Profiler.stop')) as { profile: unknown };
+    writeFileSync(path, JSON.stringify(profile));
+    this.session.disconnect();
+  }
+
+  private post(method: string): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
   }
 }
 
@@ -81,9 +110,11 @@ async function main(): Promise<void> {
     const peakRssBeforeMb = peakRssMb();
 
     const rounds: RoundCaseResult['rounds'] = [];
+    const profiler = new RoundProfiler();
     const limit = setTimeout(() => void elector.stop(), roundCase.timeLimitMs);
     try {
       for (let index = 0; index < roundCase.rounds; index++) {
+        if (index === (roundCase.kind === 'no-change' ? 1 : 0) && roundCase.profilePath !== undefined) await profiler.start();
         const startedMs = performance.now();
         const summary = await engine.runRound(lease, 'manual', 'full');
         const ms = performance.now() - startedMs;
@@ -94,6 +125,7 @@ async function main(): Promise<void> {
       // The time limit revoked the lease: the round stopped where it was.
     } finally {
       clearTimeout(limit);
+      if (roundCase.profilePath !== undefined) await profiler.stop(roundCase.profilePath);
     }
     const result: RoundCaseResult = {
       rounds,

@@ -235,8 +235,7 @@ async function profiledCase(
   shape: CaseShape,
 ): Promise<CaseProfile> {
   log(`profiling: ${name}`);
-  const caseDir = join(profileDir, String(readdirSync(profileDir).length));
-  mkdirSync(caseDir);
+  const profilePath = join(profileDir, `${readdirSync(profileDir).length}.cpuprofile`);
   await db.resetRuns();
   await runRoundCase(
     {
@@ -247,18 +246,17 @@ async function profiledCase(
       databaseUrl: db.url,
       rounds: shape.kind === 'no-change' ? 2 : 1,
       timeLimitMs: BOUNDS.caseLimitSeconds * 1_000,
+      profilePath,
     },
-    { timeoutMs: (BOUNDS.caseLimitSeconds + 120) * 1_000, cpuProfileDir: caseDir },
+    { timeoutMs: (BOUNDS.caseLimitSeconds + 120) * 1_000 },
   );
-  // tsx's loader runs in a worker thread with a profile of its own: the main thread's is the busiest.
-  const summaries = readdirSync(caseDir).map((file) => summariseProfile(join(caseDir, file), 20));
-  const main = summaries.reduce((busiest, summary) => (summary.busyMs > busiest.busyMs ? summary : busiest));
-  const local = (name: string): string => name.replace(`file://${ROOT}/`, '').replace(`${ROOT}/`, '');
+  const summary = summariseProfile(profilePath, 20);
+  const local = (text: string): string => text.replace(`file://${ROOT}/`, '').replace(`${ROOT}/`, '');
   return {
     case: name,
-    busyMs: main.busyMs,
-    byArea: main.byArea.map((share) => ({ ...share, name: local(share.name) })),
-    topFunctions: main.topFunctions.map((share) => ({ ...share, name: local(share.name) })),
+    busyMs: summary.busyMs,
+    byArea: summary.byArea.map((share) => ({ ...share, name: local(share.name) })),
+    topFunctions: summary.topFunctions.map((share) => ({ ...share, name: local(share.name) })),
   };
 }
 
