@@ -93,6 +93,11 @@ export function markdown(report: GatewayBenchReport): string {
       `| pgbench: client-create transaction | ${run.clients} connections | ${run.transactionsPerSecond} | ${ms(run.latency.p50)} | ${ms(run.latency.p99)} | ${ms(run.latency.max)} | | ${run.failed} | – / ${run.postgresCpuMsPerTransaction?.toFixed(2) ?? '?'} | |`,
     );
   }
+  const busyNeighbours = report.loads.filter((load) => (load.cpu?.otherTop.length ?? 0) > 0);
+  if (busyNeighbours.length > 0) lines.push('', 'Other CPU (percent of one core) during each phase:');
+  for (const load of busyNeighbours) {
+    lines.push(`- ${label(load.phase)}: ${load.cpu?.otherTop.map((entry) => `${entry.command} ${entry.percent}%`).join(', ')}`);
+  }
   lines.push('', '| target | goal | measured | met |', '|---|---|---|---|');
   for (const target of report.targets)
     lines.push(`| ${target.name} | ${target.goal} | ${target.measured} | ${target.met ? 'yes' : 'NO'} |`);
