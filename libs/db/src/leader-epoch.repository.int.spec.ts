@@ -113,4 +113,25 @@ describe('leader epoch repository', () => {
       await observer.end();
     }
   });
+
+  it('lets a successor that may evict end the session of a writer frozen inside its transaction; the frozen write never commits', async () => {
+    const epoch = await advanceLeaderEpoch(database.db, 'replica-a');
+    const writer = openDatabase({ url: testDatabase.url, dataDir: '', poolSize: 1 });
+    try {
+      let successor: Promise<number> | undefined;
+      const write = writer.db.transaction(async (tx) => {
+        await assertEpochCurrent(tx, epoch);
+        await tx.insert(operations).values(operationOfEpoch(epoch));
+        successor = advanceLeaderEpoch(database.db, 'replica-b', { evictBlockersAfterMs: 100 });
+        // Frozen between two statements, as a stopped process would be: it sends nothing more.
+        await new Promise(() => undefined);
+      });
+
+      await expect(write).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
+      expect(await successor).toBe(epoch + 1);
+      expect(await database.db.select().from(operations)).toEqual([]);
+    } finally {
+      await writer.close();
+    }
+  });
 });

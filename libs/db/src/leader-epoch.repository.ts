@@ -22,12 +22,51 @@ export class StaleEpochError extends Error {
   }
 }
 
+export interface AdvanceEpochOptions {
+  /**
+   * Once the increment has waited this long, end the sessions it waits for, and again as often.
+   * Only a replica that holds the lease may ask for it: whoever then still holds the epoch row
+   * (assertEpochCurrent reads it FOR SHARE) is a deposed leader inside a transaction of its term,
+   * frozen or stalled past its lease, whose write must not commit anyway. Without this, the new
+   * term would wait for the old one for as long as it is frozen.
+   */
+  evictBlockersAfterMs?: number;
+}
+
 /**
  * Increments the fencing epoch for a replica that has just won the lease and returns the new
  * value. The upsert also creates the row on first use, so concurrent callers get distinct,
  * increasing epochs without a seed row.
  */
-export async function advanceLeaderEpoch(db: Db, replicaId: string): Promise<number> {
+export async function advanceLeaderEpoch(db: Db, replicaId: string, options: AdvanceEpochOptions = {}): Promise<number> {
+  const { evictBlockersAfterMs } = options;
+  if (evictBlockersAfterMs === undefined) return incrementEpoch(db, replicaId);
+  return db.transaction(async (tx) => {
+    const pid = await backendPid(tx);
+    // Ending sessions needs the privilege over them (the same role does); without it, this waits as it would anyway.
+    const evicting = setInterval(() => void endSessionsBlocking(db, pid).catch(() => undefined), evictBlockersAfterMs);
+    try {
+      return await incrementEpoch(tx, replicaId);
+    } finally {
+      clearInterval(evicting);
+    }
+  });
+}
+
+async function backendPid(db: Db): Promise<number> {
+  const result: unknown = await db.execute(sql`select pg_backend_pid() as pid`);
+  // postgres.js answers the rows, PGlite an object holding them.
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { pid: number }[];
+  const [row] = rows;
+  if (row === undefined) throw new Error('pg_backend_pid() returned no row');
+  return row.pid;
+}
+
+async function endSessionsBlocking(db: Db, pid: number): Promise<void> {
+  await db.execute(sql`select pg_terminate_backend(blocker) from unnest(pg_blocking_pids(${pid})) as blocker`);
+}
+
+async function incrementEpoch(db: Db, replicaId: string): Promise<number> {
   const [row] = await db
     .insert(leaderEpoch)
     .values({ id: ROW_ID, epoch: 1, replicaId, since: sql`now()` })

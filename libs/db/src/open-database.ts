@@ -45,8 +45,16 @@ export function openDatabase(settings: DatabaseSettings): Database {
 }
 
 function openPostgres(url: string, poolSize: number): Database {
-  const client = postgres(url, { max: poolSize, onnotice: () => undefined, connect_timeout: 5 });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const client = postgres(url, {
+    max: poolSize,
+    onnotice: () => undefined,
+    connect_timeout: 5,
+    // postgres.js waits up to 20 s between attempts to reconnect, and queries wait with it: while
+    // the server is down a request would hang that long before failing. A second at most lets
+    // them fail at once, as 503, and the pool be back within a second of the server.
+    backoff: (attempt) => Math.min(0.05 * 2 ** attempt, 1),
+  });
+  const db = abandonTransactionsOfLostSessions(drizzlePostgres(client, { schema }) as unknown as Db);
   return {
     db,
     driver: 'postgres',
@@ -68,6 +76,52 @@ function openPostgres(url: string, poolSize: number): Database {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** Errors that mean the server session is gone: the connection closed, was reset, or the server ended it. */
+const LOST_SESSION = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'ECONNRESET',
+  'EPIPE',
+  // admin_shutdown (also pg_terminate_backend), crash_shutdown, idle_in_transaction_session_timeout:
+  // FATAL, the server closes the session.
+  '57P01',
+  '57P02',
+  '25P03',
+]);
+
+function lostSession(error: unknown): boolean {
+  for (let current: unknown = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && LOST_SESSION.has(code)) return true;
+  }
+  return false;
+}
+
+/**
+ * postgres.js 3.4.9 crashes the process when the session of a transaction is lost (a server
+ * restart, a terminated or timed-out session): its ROLLBACK goes to the socket it has just
+ * dropped, and the TypeError is thrown from a setImmediate where no caller can catch it
+ * (porsager/postgres#1154, #1208; the fixes, #1209 and #1215, are not released). The server
+ * ended that transaction with its session, so there is nothing to roll back: the callback of a
+ * transaction whose statement failed for that reason is left unsettled, so that postgres.js
+ * sends nothing more, and the caller still gets the error, since `transaction()` rejects as
+ * soon as its connection closes.
+ */
+function abandonTransactionsOfLostSessions(db: Db): Db {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((run, config) =>
+    transaction(async (tx) => {
+      try {
+        return await run(tx);
+      } catch (error) {
+        if (lostSession(error)) await new Promise<never>(() => undefined);
+        throw error;
+      }
+    }, config)) as Db['transaction'];
+  return db;
 }
 
 /** `memory://` keeps the database in memory (unit tests); anything else is a directory. */

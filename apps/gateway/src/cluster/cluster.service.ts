@@ -11,6 +11,7 @@ import {
   type EventBus,
   NoResponderError,
   type PausedView,
+  RequestFailedError,
   pausedViewSchema,
   type PlanView,
   planViewSchema,
@@ -88,6 +89,9 @@ export class ClusterService {
         this.logger.warn(`${subject}: ${error.message}`);
         throw new NoLeaderException();
       }
+      // The leader's handler failed. Its error travels as text only; when the database is down,
+      // that is the likely reason and the gateway's own ping fails too, which answers 503.
+      if (error instanceof RequestFailedError) await this.database.ping();
       throw error;
     }
   }

@@ -122,7 +122,12 @@ export class RedlockLeaderElector implements LeaderElector {
     // A lease lost before this point (e.g. stop() during the acquire) must not move the epoch.
     if (!validity.isValid()) return undefined;
     try {
-      return await untilAborted(advanceLeaderEpoch(this.db, this.settings.replicaId), validity.signal);
+      // Holding the lock, this replica may end the transactions of a predecessor that still hold
+      // the epoch row; it gives them the time of one acquire attempt to finish first.
+      const advancing = advanceLeaderEpoch(this.db, this.settings.replicaId, {
+        evictBlockersAfterMs: this.timing.acquireEveryMs,
+      });
+      return await untilAborted(advancing, validity.signal);
     } catch (error) {
       validity.revoke(new LeaseLostError('epoch-failed', { cause: error }));
       return undefined;
