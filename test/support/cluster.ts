@@ -8,6 +8,7 @@ import { KubeApiProcess } from './kube-api-process';
 import { type KubeApiCall, kubeConfigFor } from './kube-api-server';
 import type { ManagedProcess, ManagedProcessOptions } from './managed-process';
 import { type NatsServerProcess, startNatsServer } from './nats-server-process';
+import { type OwnPostgresServer, startOwnPostgresServer } from './own-postgres-server';
 import { type OwnRedisServer, startOwnRedisServer } from './own-redis-server';
 import { ReplicaProcess } from './replica-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -19,6 +20,8 @@ const GATEWAY_MAIN = join(BUILD, 'apps/gateway/src/main.js');
 const RECONCILER_MAIN = join(BUILD, 'apps/reconciler/src/main.js');
 const KUBE_API_SERVER = join(__dirname, 'kube-api-server.ts');
 const ADMIN_TOKEN = 'cluster-admin-token';
+/** A second start for an app that gave up while booting on a loaded machine, as its pod would be restarted. */
+const APP_START_ATTEMPTS = 2;
 /** Conditions here ask processes over HTTP: poll gently, two cores run the whole cluster. */
 const WAIT_POLL_MS = 100;
 
@@ -42,6 +45,11 @@ export interface ClusterOptions {
   logLines?: number;
   /** How long a process may take to answer its ready probe (default 30 s). */
   readyTimeoutMs?: number;
+  /**
+   * Run the database on a PostgreSQL server of the cluster's own, which a test may stop and start
+   * (`cluster.postgres`), instead of on the shared server (default false).
+   */
+  ownPostgres?: boolean;
 }
 
 export interface WaitOptions {
@@ -58,6 +66,8 @@ export interface WaitOptions {
  */
 export interface Cluster {
   readonly databaseUrl: string;
+  /** The cluster's own PostgreSQL server, when started with `ownPostgres`. */
+  readonly postgres: OwnPostgresServer | undefined;
   readonly redis: OwnRedisServer;
   readonly nats: NatsServerProcess;
   readonly kube: KubeApiProcess;
@@ -141,8 +151,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       cleanups.push(() => cleanup(started));
       return started;
     };
+    const postgres =
+      options.ownPostgres === true ? await owned(startOwnPostgresServer(), (started) => started.close()) : undefined;
     const [database, redis, nats] = await allStarted<[TestDatabase, OwnRedisServer, NatsServerProcess]>([
-      owned(createTestDatabase(), (created) => created.drop()),
+      // On the cluster's own server the database goes with the server.
+      postgres === undefined ? owned(createTestDatabase(), (created) => created.drop()) : createTestDatabase(postgres.url),
       owned(startOwnRedisServer(), (started) => started.close()),
       owned(startNatsServer(), (started) => started.dispose()),
     ]);
@@ -182,6 +195,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       readyTimeoutMs,
       stopTimeoutMs,
       logLines,
+      startAttempts: APP_START_ATTEMPTS,
     });
 
     const shared = {
@@ -253,6 +267,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 
     return {
       databaseUrl: database.url,
+      postgres,
       redis,
       nats,
       kube,

@@ -27,6 +27,11 @@ export interface ManagedProcessOptions {
   /** How long a SIGTERM may take before the process is killed. */
   stopTimeoutMs: number;
   logLines: number;
+  /**
+   * Starts tried when the process exits before it is ready (default 1). On a busy machine an app
+   * may give up on a slow dependency while it boots, as it would in a pod that is then restarted.
+   */
+  startAttempts?: number;
 }
 
 class Incarnation {
@@ -51,6 +56,10 @@ class Incarnation {
   get alive(): boolean {
     return this.exit === undefined;
   }
+}
+
+class ExitedBeforeReadyError extends Error {
+  override name = 'ExitedBeforeReadyError';
 }
 
 function timeout<T>(ms: number, value: T): Promise<T> {
@@ -92,6 +101,19 @@ export class ManagedProcess {
 
   /** Spawns the process and waits until its ready path answers 200; a start that fails leaves nothing running. */
   async start(): Promise<void> {
+    const attempts = this.options.startAttempts ?? 1;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (error) {
+        if (!(error instanceof ExitedBeforeReadyError) || attempt >= attempts) throw error;
+        this.output.note(`exited before it was ready; starting it again (attempt ${attempt + 1} of ${attempts})`, undefined);
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     if (this.running) throw new Error(`${this.name} already runs (pid ${this.pid})`);
     const child = killOnExit(
       spawn(process.execPath, this.options.args, {
@@ -190,7 +212,9 @@ export class ManagedProcess {
     for (;;) {
       const { exit } = incarnation;
       if (exit !== undefined) {
-        throw new Error(`${this.name} exited with ${exit.signal ?? `code ${exit.code}`} before it was ready:\n${this.tail()}`);
+        throw new ExitedBeforeReadyError(
+          `${this.name} exited with ${exit.signal ?? `code ${exit.code}`} before it was ready:\n${this.tail()}`,
+        );
       }
       try {
         const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
