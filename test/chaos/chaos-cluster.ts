@@ -1,8 +1,9 @@
 import type { Cluster } from '../support/cluster';
 
 /** The lease TTL of every chaos scenario: short, so that each fault plays out in seconds. */
-export const TTL = '2s';
 export const TTL_MS = 2_000;
+/** The same, as PODSYNC_LEADER_TTL. */
+export const TTL = `${TTL_MS / 1_000}s`;
 
 /** The catalogue the harness starts the cluster with. */
 export const ALGORITHMS = ['VWAP', 'TWAP', 'HFT'] as const;

@@ -9,7 +9,7 @@ export interface Leading {
 }
 
 /** The replicas that run and are not paused: a paused one cannot answer, nor act. */
-export function awakeReplicas(cluster: Cluster): ReplicaProcess[] {
+function awakeReplicas(cluster: Cluster): ReplicaProcess[] {
   return cluster.replicas.filter((replica) => replica.running && !replica.paused);
 }
 

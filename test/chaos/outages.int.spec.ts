@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../support/cluster';
 import { readStream, streamInfo } from '../support/jetstream-streams';
 import { reportFigures } from './chaos-figures';
-import { ALGORITHMS, createClients, TTL, TTL_MS } from './chaos-cluster';
+import { ALGORITHMS, createClients, sleep, TTL, TTL_MS } from './chaos-cluster';
 import { waitForFleetInStep } from './fleet';
 import { callsBetween, describeCalls, duplicateOperations, staleEpochCalls } from './kube-call-audit';
 import { leaderSince, leadingNow, waitForLeader } from './leader-terms';
@@ -63,7 +63,7 @@ describe('chaos: Redis and NATS outages', () => {
           // A lease renewed just before the outage lasts one TTL at most; a second TTL leaves the gauge
           // time to follow on a busy machine (the pod calls are checked from the first TTL on).
           if (sampledAt > stoppedAt + 2 * TTL_MS) leadingAfterExpiry.push(...leading.map((each) => each.replica.id));
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sleep(200);
         }
       })();
       await Promise.all([load.run({ durationMs: 3 * TTL_MS }), sampling]);

@@ -48,7 +48,15 @@ function postgresBin(): string {
 /** initdb and postgres refuse to run as root: then they run as the `postgres` user. */
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string): number => {
+    try {
+      return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    } catch (error) {
+      throw new Error('running as root, the test PostgreSQL needs a `postgres` user to run as (PostgreSQL refuses root)', {
+        cause: error,
+      });
+    }
+  };
   return { uid: id('-u'), gid: id('-g') };
 }
 
