@@ -1,18 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, platform, release, totalmem } from 'node:os';
+import type { MachineInfo } from './machine';
 import type { ProfileSummary } from './cpu-profile-summary';
 import { REQUEST_LABELS, type RequestKind } from './gateway-requests';
 import type { LoadResult } from './load-result';
 import type { PgbenchResult } from './pgbench';
-
-export interface Machine {
-  os: string;
-  cpuModel: string;
-  cores: number;
-  memoryGiB: number;
-  node: string;
-  postgres: string;
-}
 
 export interface Target {
   name: string;
@@ -25,7 +16,7 @@ export interface GatewayBenchReport {
   startedAt: string;
   /** The commit measured; `-dirty` when the gateway's or the libraries' sources had uncommitted changes. */
   commit: string;
-  machine: Machine;
+  machine: MachineInfo;
   /** CPU in use by other processes just before the run, percent of one core. */
   backgroundLoadPercent: number;
   settings: Record<string, number | string | boolean>;
@@ -35,17 +26,6 @@ export interface GatewayBenchReport {
   pgbench: PgbenchResult[];
   targets: Target[];
   profiles: Record<string, ProfileSummary>;
-}
-
-export function machine(postgresVersion: string): Machine {
-  return {
-    os: `${platform()} ${release()}`,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    postgres: postgresVersion,
-  };
 }
 
 export function commitOf(root: string): string {

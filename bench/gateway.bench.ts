@@ -16,7 +16,8 @@ import { startGateway, type GatewayProcess } from './gateway-process';
 import { type IdRange, REQUEST_KINDS } from './gateway-requests';
 import type { LoadResult } from './load-result';
 import { runPgbench } from './pgbench';
-import { commitOf, type GatewayBenchReport, machine, markdown, profileText, type Target } from './gateway-report';
+import { commitOf, type GatewayBenchReport, markdown, profileText, type Target } from './gateway-report';
+import { machineInfo } from './machine';
 import { measureSaturation } from './saturation-load';
 
 const ROOT = resolve(__dirname, '..');
@@ -208,7 +209,7 @@ async function main(): Promise<number> {
   const report: GatewayBenchReport = {
     startedAt: startedAt.toISOString(),
     commit: commitOf(ROOT),
-    machine: machine(database.serverVersion),
+    machine: machineInfo(database.serverVersion),
     backgroundLoadPercent: background,
     settings: {
       connections: settings.connections,

@@ -1,6 +1,6 @@
 import type { PhaseTimes } from './reconciler-case';
 import type { ConvergenceResult } from './reconciler-convergence';
-import type { MachineInfo } from './reconciler-machine';
+import type { MachineInfo } from './machine';
 
 /** One full-round case: the fleet already right (no-change) or all of it to create. */
 export interface RoundRow {

@@ -4,17 +4,8 @@
 // real SyncEngine, the simulated deployer, the embedded bus and pino writing every operation's log
 // line (to /dev/null).
 import { EmbeddedEventBus } from '@podsync/bus';
-import { type Database, desiredPodBatches, type DesiredPodRow, openDatabase, replacePods } from '@podsync/db';
-import {
-  type ActualPod,
-  type Deployer,
-  type DesiredPod,
-  loadConfig,
-  plan,
-  podName,
-  type PodToRun,
-  specHash,
-} from '@podsync/domain';
+import { type Database, desiredPodBatches, openDatabase, replacePods } from '@podsync/db';
+import { type ActualPod, type Deployer, loadConfig, plan, type PodToRun } from '@podsync/domain';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +14,7 @@ import { Registry } from 'prom-client';
 import { SimulatedDeployer } from '../apps/reconciler/src/deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../apps/reconciler/src/leader/embedded-leader-elector';
 import type { Lease } from '../apps/reconciler/src/leader/leader-elector';
+import { desiredPods } from '../apps/reconciler/src/sync/desired-pods';
 import { SyncEngine, syncEngineSettings } from '../apps/reconciler/src/sync/sync-engine';
 import { SyncMetrics } from '../apps/reconciler/src/sync/sync-metrics';
 import { createTimes, type PhaseTimes, type RoundCase, type RoundCaseResult, peakRssMb, rssMb } from './reconciler-case';
@@ -147,30 +139,6 @@ async function main(): Promise<void> {
     await elector.stop();
     await database.close();
   }
-}
-
-/** The desired pods as the engine builds them: one literal per row, the spec hashed once per client. */
-function desiredPods(rows: readonly DesiredPodRow[]): DesiredPod[] {
-  let hashed = { clientId: Number.NaN, specHash: '' };
-  return rows.map((row) => {
-    if (row.clientId !== hashed.clientId) hashed = { clientId: row.clientId, specHash: specHash(row) };
-    return desiredPod(row, hashed.specHash);
-  });
-}
-
-function desiredPod(row: DesiredPodRow, podSpecHash: string): DesiredPod {
-  return {
-    name: podName(row.algorithm, row.clientId),
-    clientId: row.clientId,
-    algorithm: row.algorithm,
-    image: row.image,
-    version: row.version,
-    cpu: row.cpu,
-    mem: row.mem,
-    specHash: podSpecHash,
-    priority: row.priority,
-    needRestart: row.needRestart,
-  };
 }
 
 /** Makes the deployer run every desired pod with its current spec, through its public create. */

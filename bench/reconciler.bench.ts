@@ -16,7 +16,7 @@ import type { RoundCase } from './reconciler-case';
 import { killChildren, runRoundCase } from './reconciler-child';
 import { type ConvergenceResult, measureConvergence } from './reconciler-convergence';
 import { createReconcilerBenchDatabase, type ReconcilerBenchDatabase } from './reconciler-database';
-import { machineInfo, waitForQuietMachine } from './reconciler-machine';
+import { machineInfo, waitForQuietMachine } from './machine';
 import {
   type CaseProfile,
   markdown,

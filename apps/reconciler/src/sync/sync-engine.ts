@@ -6,7 +6,6 @@ import {
   countPods,
   type Db,
   desiredPodBatches,
-  type DesiredPodRow,
   finishSyncRound,
   insertSyncRound,
   markClientsSpawned,
@@ -25,9 +24,7 @@ import {
   plan as planOperations,
   type PodOperation,
   type PodOperationKind,
-  podName,
   type RestartReason,
-  specHash,
 } from '@podsync/domain';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
@@ -39,6 +36,7 @@ import { OperationRecorder } from './operation-recorder';
 import { DEFAULT_RETRY, PodOperationRunner, type RetrySettings } from './pod-operation-runner';
 import { RoundProgress } from './round-progress';
 import type { SyncMetrics } from './sync-metrics';
+import { desiredPods } from './desired-pods';
 import { TokenBucket } from './token-bucket';
 
 /** A full round reconciles every client against a fresh listing; a scoped one only the given clients. */
@@ -257,13 +255,8 @@ export class SyncEngine implements SyncRoundRunner {
       clientIds,
     });
     for await (const batch of batches) {
-      // A client's rows arrive together and share its spec: it is hashed once, not once per algorithm.
-      let hashed = { clientId: Number.NaN, specHash: '' };
-      for (const row of batch) {
-        if (row.clientId !== hashed.clientId) hashed = { clientId: row.clientId, specHash: specHash(row) };
-        state.pods.push(desiredPod(row, hashed.specHash));
-        if (row.needRestart) state.restartRequests.set(row.clientId, row.restartRequests);
-      }
+      for (const pod of desiredPods(batch)) state.pods.push(pod);
+      for (const row of batch) if (row.needRestart) state.restartRequests.set(row.clientId, row.restartRequests);
     }
     return state;
   }
@@ -383,21 +376,6 @@ export class SyncEngine implements SyncRoundRunner {
       forced: extra.forced,
     };
   }
-}
-
-function desiredPod(row: DesiredPodRow, podSpecHash: string): DesiredPod {
-  return {
-    name: podName(row.algorithm, row.clientId),
-    clientId: row.clientId,
-    algorithm: row.algorithm,
-    image: row.image,
-    version: row.version,
-    cpu: row.cpu,
-    mem: row.mem,
-    specHash: podSpecHash,
-    priority: row.priority,
-    needRestart: row.needRestart,
-  };
 }
 
 function countDeletes(operations: readonly PodOperation[]): number {
