@@ -5,7 +5,7 @@
 // line (to /dev/null).
 import { EmbeddedEventBus } from '@podsync/bus';
 import { type Database, desiredPodBatches, openDatabase, replacePods } from '@podsync/db';
-import { type ActualPod, type Deployer, loadConfig, plan, type PodToRun } from '@podsync/domain';
+import { type Deployer, loadConfig, plan, type PodChange, type PodListing, type PodToRun } from '@podsync/domain';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +14,8 @@ import { Registry } from 'prom-client';
 import { SimulatedDeployer } from '../apps/reconciler/src/deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../apps/reconciler/src/leader/embedded-leader-elector';
 import type { Lease } from '../apps/reconciler/src/leader/leader-elector';
+import { ObservedPods } from '../apps/reconciler/src/observe/observed-pods';
+import { PodRestartBackoff } from '../apps/reconciler/src/observe/pod-restart-backoff';
 import { desiredPods } from '../apps/reconciler/src/sync/desired-pods';
 import { SyncEngine, syncEngineSettings } from '../apps/reconciler/src/sync/sync-engine';
 import { SyncMetrics } from '../apps/reconciler/src/sync/sync-metrics';
@@ -25,8 +27,12 @@ class TimedDeployer implements Deployer {
 
   constructor(private readonly pods: SimulatedDeployer) {}
 
-  list(signal: AbortSignal): Promise<ActualPod[]> {
+  list(signal: AbortSignal): Promise<PodListing> {
     return this.pods.list(signal);
+  }
+
+  watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    return this.pods.watch(from, signal);
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -89,13 +95,18 @@ async function main(): Promise<void> {
     const lease = elector.current();
     if (lease === undefined) throw new Error('the embedded elector did not lead');
     const deployer = new TimedDeployer(new SimulatedDeployer({ latencyMs: config.deployer.simulatedLatencyMs }));
+    const bus = new EmbeddedEventBus({ logger });
+    const metrics = new SyncMetrics(new Registry());
+    const restartBackoff = new PodRestartBackoff();
+    const observedPods = new ObservedPods(database.db, bus, logger, metrics, restartBackoff, { target: 'default' });
     const engine = new SyncEngine(
       database.db,
       deployer,
-      new EmbeddedEventBus({ logger }),
+      bus,
       logger.child({ component: 'sync/reconciler' }),
-      new SyncMetrics(new Registry()),
+      metrics,
       syncEngineSettings(config),
+      { observedPods, restartBackoff },
     );
     if (roundCase.kind === 'no-change') await runAll(database, deployer, lease, config.algorithms.names);
     const rssBeforeMb = rssMb();
@@ -167,8 +178,8 @@ async function phaseTimes(
   });
   const [desired, buildDesiredMs] = await timed(async () => desiredPods(rows));
   const [listing, listMs] = await timed(() => deployer.list(lease.signal));
-  const [, replacePodsMs] = await timed(() => replacePods(database.db, lease.epoch, listing));
-  const [, planMs] = await timed(async () => plan(desired, listing));
+  const [, replacePodsMs] = await timed(() => replacePods(database.db, lease.epoch, listing.pods));
+  const [, planMs] = await timed(async () => plan(desired, listing.pods));
   return { readDesiredMs, buildDesiredMs, listMs, replacePodsMs, planMs };
 }
 

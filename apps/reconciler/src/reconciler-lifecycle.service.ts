@@ -7,6 +7,7 @@ import { CONFIG, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import type { Leadership } from './leader/create-leadership';
 import type { LeadershipChange, Lease } from './leader/leader-elector';
+import { PodObserver } from './observe/pod-observer';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { runOutboxRelay } from './outbox/outbox-relay-loop';
 import { SyncMetrics } from './sync/sync-metrics';
@@ -17,8 +18,8 @@ import { LEADERSHIP } from './tokens';
 const FINAL_DRAIN_MS = 2_000;
 
 /**
- * A replica's life: heartbeats and campaigning from start; while leader, sync rounds, the outbox
- * relay and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
+ * A replica's life: heartbeats and campaigning from start; while leader, sync rounds, the watch
+ * of the pods, the outbox relay and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
  * and the lease released, so that a rolling update fails over at once.
  */
 @Injectable()
@@ -29,6 +30,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
   private readonly renewFailures: Counter;
   private stopServing: Unsubscribe = () => undefined;
   private relayLoop: Promise<void> = Promise.resolve();
+  private observing: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
 
@@ -38,6 +40,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly scheduler: SyncScheduler,
     private readonly relay: OutboxRelay,
+    private readonly observer: PodObserver,
     private readonly rpc: ClusterRpcService,
     private readonly syncMetrics: SyncMetrics,
     loggers: Loggers,
@@ -70,7 +73,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.log.info('stopping: finishing the round in flight and releasing the lease');
     await this.scheduler.stop();
     this.stopping.abort();
-    await this.relayLoop;
+    await Promise.all([this.relayLoop, this.observing]);
     const lease = this.leadership.elector.current();
     if (lease?.isValid() === true) await this.relay.drain(AbortSignal.any([lease.signal, AbortSignal.timeout(FINAL_DRAIN_MS)]));
     this.unsubscribe?.();
@@ -101,6 +104,9 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
       this.log,
       AbortSignal.any([lease.signal, this.stopping.signal]),
     );
+    this.observing = this.observer.run(lease, this.stopping.signal).catch((error: unknown) => {
+      this.log.error({ err: error, epoch: lease.epoch }, 'observing the pods stopped unexpectedly');
+    });
     const message: LeaderMessage = { replicaId: this.config.replicaId, epoch: lease.epoch, at: new Date().toISOString() };
     this.bus.publish(LEADER_SUBJECT, message, { msgId: `leader-${lease.epoch}` }).catch((error: unknown) => {
       this.syncMetrics.publishFailed('leader');

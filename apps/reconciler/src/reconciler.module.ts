@@ -6,6 +6,10 @@ import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry, ReadinessService
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import { createDeployer } from './deployers/create-deployer';
 import { createLeadership, type Leadership } from './leader/create-leadership';
+import { ObserveMetrics, registerPodHealthMetrics } from './observe/observe-metrics';
+import { ObservedPods } from './observe/observed-pods';
+import { PodObserver } from './observe/pod-observer';
+import { PodRestartBackoff } from './observe/pod-restart-backoff';
 import { registerOutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ReconcilerLifecycle } from './reconciler-lifecycle.service';
@@ -41,6 +45,25 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
       inject: [MetricsRegistry],
     },
     {
+      provide: PodRestartBackoff,
+      useFactory: (): PodRestartBackoff => new PodRestartBackoff(),
+    },
+    {
+      provide: ObserveMetrics,
+      useFactory: (database: Database, metrics: MetricsRegistry): ObserveMetrics => {
+        registerPodHealthMetrics(metrics.registry, database.db);
+        return new ObserveMetrics(metrics.registry);
+      },
+      inject: [DATABASE, MetricsRegistry],
+    },
+    {
+      provide: ObservedPods,
+      useFactory: (database: Database, bus: EventBus, loggers: Loggers, metrics: SyncMetrics, backoff: PodRestartBackoff) =>
+        // One target, named `default`, until several targets are configured.
+        new ObservedPods(database.db, bus, loggers.component('observe/pods'), metrics, backoff, { target: 'default' }),
+      inject: [DATABASE, EVENT_BUS, Loggers, SyncMetrics, PodRestartBackoff],
+    },
+    {
       provide: SyncEngine,
       useFactory: (
         config: Config,
@@ -49,8 +72,14 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
         bus: EventBus,
         loggers: Loggers,
         metrics: SyncMetrics,
-      ) => new SyncEngine(database.db, deployer, bus, loggers.component('sync/reconciler'), metrics, syncEngineSettings(config)),
-      inject: [CONFIG, DATABASE, DEPLOYER, EVENT_BUS, Loggers, SyncMetrics],
+        observedPods: ObservedPods,
+        restartBackoff: PodRestartBackoff,
+      ) =>
+        new SyncEngine(database.db, deployer, bus, loggers.component('sync/reconciler'), metrics, syncEngineSettings(config), {
+          observedPods,
+          restartBackoff,
+        }),
+      inject: [CONFIG, DATABASE, DEPLOYER, EVENT_BUS, Loggers, SyncMetrics, ObservedPods, PodRestartBackoff],
     },
     {
       provide: SyncScheduler,
@@ -59,6 +88,26 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
           intervalMs: config.sync.intervalMs,
         }),
       inject: [CONFIG, DATABASE, SyncEngine, LEADERSHIP, Loggers],
+    },
+    {
+      provide: PodObserver,
+      useFactory: (
+        deployer: Deployer,
+        observedPods: ObservedPods,
+        loggers: Loggers,
+        metrics: ObserveMetrics,
+        scheduler: SyncScheduler,
+        leadership: Leadership,
+      ) =>
+        new PodObserver(
+          deployer,
+          observedPods,
+          loggers.component('observe/pods'),
+          metrics,
+          (clientIds) => scheduler.requestClients(clientIds),
+          () => leadership.elector.stepDown(),
+        ),
+      inject: [DEPLOYER, ObservedPods, Loggers, ObserveMetrics, SyncScheduler, LEADERSHIP],
     },
     {
       provide: OutboxRelay,

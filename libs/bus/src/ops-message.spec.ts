@@ -24,7 +24,13 @@ describe('opsMessageSchema', () => {
     expect(opsMessageSchema.parse(failed)).toEqual(failed);
   });
 
+  it('accepts a restart with the reason it was made for', () => {
+    const restart = { ...message, kind: 'restart', reason: 'pod-failed' };
+    expect(opsMessageSchema.parse(restart)).toEqual(restart);
+  });
+
   it.each([
+    ['an unknown restart reason', { kind: 'restart', reason: 'bored' }],
     ['an unknown kind', { kind: 'scale' }],
     ['an unknown result', { result: 'maybe' }],
     ['a time that is not ISO 8601', { at: 'yesterday' }],

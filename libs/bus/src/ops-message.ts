@@ -1,3 +1,4 @@
+import { RESTART_REASONS } from '@podsync/domain';
 import { z } from 'zod';
 import { OPERATION_KINDS } from './subjects';
 
@@ -17,6 +18,8 @@ export const opsMessageSchema = z.object({
   clientId: z.int().positive(),
   algorithm: z.string().min(1),
   result: z.enum(['ok', 'failed']),
+  /** Why a restart recreated the pod; restarts only. */
+  reason: z.enum(RESTART_REASONS).optional(),
   error: z.string().optional(),
   /** When the operation finished, ISO 8601. */
   at: z.iso.datetime(),

@@ -37,6 +37,8 @@ export interface OperationMessage {
   clientId: number;
   algorithm: string;
   result: string;
+  /** Why a restart recreated the pod. */
+  reason?: string;
   error?: string;
   at: string;
 }
@@ -52,6 +54,7 @@ export function operationMessage(row: OperationRow): OperationMessage {
     clientId: row.clientId,
     algorithm: row.algorithm,
     result: row.result,
+    ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.error === null ? {} : { error: row.error }),
     at: row.finishedAt.toISOString(),
   };

@@ -1,3 +1,4 @@
+import type { PodPhase } from '@podsync/domain';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -86,6 +87,8 @@ export const operations = pgTable(
     clientId: bigint('client_id', { mode: 'number' }).notNull(),
     algorithm: varchar('algorithm', { length: 30 }).notNull(),
     result: varchar('result', { length: 16 }).notNull(),
+    /** Why a restart recreated the pod (spec-changed, restart-requested, pod-failed); null for creates and deletes. */
+    reason: varchar('reason', { length: 32 }),
     error: text('error'),
     startedAt: timestamptz('started_at').notNull(),
     finishedAt: timestamptz('finished_at').notNull(),
@@ -128,7 +131,7 @@ export const idempotencyKeys = pgTable(
 );
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
 
-/** Pods the leader last saw running, kept in step with the deployer. */
+/** Pods the leader last saw, with their health, kept in step with the deployer by its watch and listings. */
 export const pods = pgTable(
   'pods',
   {
@@ -137,10 +140,18 @@ export const pods = pgTable(
     algorithm: varchar('algorithm', { length: 30 }).notNull(),
     specHash: varchar('spec_hash', { length: 64 }).notNull(),
     epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    phase: varchar('phase', { length: 16 }).$type<PodPhase>().notNull().default('Pending'),
+    ready: boolean('ready').notNull().default(false),
+    restarts: integer('restarts').notNull().default(0),
+    reason: varchar('reason', { length: 100 }),
+    message: text('message'),
+    node: varchar('node', { length: 253 }),
+    /** Last change of phase or readiness, as the leader saw it. */
+    since: timestamptz('since').notNull().defaultNow(),
     observedAt: timestamptz('observed_at').notNull().defaultNow(),
   },
   (table) => [
-    // GET /api/v1/clients/{id}: the names of one client's running pods.
+    // GET /api/v1/clients/{id}: one client's pods.
     index('pods_client_id_idx').on(table.clientId),
   ],
 );

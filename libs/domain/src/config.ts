@@ -22,7 +22,14 @@ export interface Config {
   database: { url: string | undefined; dataDir: string };
   redis: { urls: string[] };
   nats: { urls: string[] };
-  deployer: { kind: DeployerKind; namespace: string; simulatedLatencyMs: number; simulatedFailureRate: number };
+  deployer: {
+    kind: DeployerKind;
+    namespace: string;
+    simulatedLatencyMs: number;
+    simulatedFailureRate: number;
+    /** Share of the simulated running pods that fail each minute. */
+    simulatedPodFailureRate: number;
+  };
   algorithms: AlgorithmCatalogue;
   sync: { intervalMs: number; opsPerSecond: number; concurrency: number; deleteGuard: number };
   leader: { ttlMs: number };
@@ -201,6 +208,7 @@ const envSchema = z.object({
   PODSYNC_API_TOKENS: tokens,
   PODSIM_LATENCY_MS: integer(0, 0, 600_000),
   PODSIM_FAILURE_RATE: number(0, 0, 1, 'a probability'),
+  PODSIM_POD_FAILURE_RATE: number(0, 0, 1, 'a share of running pods per minute'),
   PODSYNC_REPLICA_ID: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected 1 to 100 letters, digits, dots, dashes or underscores')
@@ -234,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       namespace: e.PODSYNC_K8S_NAMESPACE,
       simulatedLatencyMs: e.PODSIM_LATENCY_MS,
       simulatedFailureRate: e.PODSIM_FAILURE_RATE,
+      simulatedPodFailureRate: e.PODSIM_POD_FAILURE_RATE,
     },
     algorithms: e.PODSYNC_ALGORITHMS,
     sync: {

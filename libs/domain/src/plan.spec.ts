@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActualPod } from './deployer';
+import type { ActualPod, PodHealth } from './deployer';
 import { ORPHAN_DELETE_PRIORITY, plan, type DesiredPod, type PodOperation } from './plan';
 import { podName } from './pod-name';
 
@@ -22,12 +22,21 @@ function desiredPod(clientId: number, algorithm: string, overrides: Partial<Desi
   };
 }
 
+const HEALTHY: PodHealth = { phase: 'Running', ready: true, restarts: 0, reason: null, message: null, node: 'node-1' };
+
 function actualPod(clientId: number, algorithm: string, specHash = 'hash-1'): ActualPod {
-  return { name: podName(algorithm, clientId), clientId, algorithm, specHash, epoch: 1 };
+  return { name: podName(algorithm, clientId), clientId, algorithm, specHash, epoch: 1, health: HEALTHY };
 }
 
-function running(pod: DesiredPod): ActualPod {
-  return { name: pod.name, clientId: pod.clientId, algorithm: pod.algorithm, specHash: pod.specHash, epoch: 1 };
+function running(pod: DesiredPod, health: Partial<PodHealth> = {}): ActualPod {
+  return {
+    name: pod.name,
+    clientId: pod.clientId,
+    algorithm: pod.algorithm,
+    specHash: pod.specHash,
+    epoch: 1,
+    health: { ...HEALTHY, ...health },
+  };
 }
 
 /** What the deployer would hold after executing `operations` on `actual`: pod name to spec hash. */
@@ -112,6 +121,58 @@ describe(plan.name, () => {
     ]);
   });
 
+  it('replaces a pod that failed, or that succeeded and so will not run again, with the reason pod-failed', () => {
+    const vwap = desiredPod(1, 'VWAP');
+    const twap = desiredPod(1, 'TWAP');
+    expect(
+      plan(
+        [vwap, twap],
+        [running(vwap, { phase: 'Failed', ready: false, reason: 'Evicted' }), running(twap, { phase: 'Succeeded' })],
+      ),
+    ).toEqual([
+      { kind: 'restart', pod: vwap, reason: 'pod-failed', priority: 0 },
+      { kind: 'restart', pod: twap, reason: 'pod-failed', priority: 0 },
+    ]);
+  });
+
+  it('names the one restart of a failed pod whose spec changed and whose client asked for a restart pod-failed', () => {
+    const vwap = desiredPod(1, 'VWAP', { needRestart: true, specHash: 'hash-2' });
+    expect(plan([vwap], [running({ ...vwap, specHash: 'hash-1' }, { phase: 'Failed', ready: false })])).toEqual([
+      { kind: 'restart', pod: vwap, reason: 'pod-failed', priority: 0 },
+    ]);
+  });
+
+  it('leaves crash-looping, image-pull-failing, pending and unknown pods to the kubelet', () => {
+    const pods = ['VWAP', 'TWAP', 'HFT'].map((algorithm) => desiredPod(1, algorithm));
+    const [vwap, twap, hft] = pods as [DesiredPod, DesiredPod, DesiredPod];
+    const actual = [
+      running(vwap, { ready: false, restarts: 12, reason: 'CrashLoopBackOff' }),
+      running(twap, { phase: 'Pending', ready: false, reason: 'ImagePullBackOff' }),
+      running(hft, { phase: 'Unknown', ready: false }),
+    ];
+    expect(plan(pods, actual)).toEqual([]);
+    expect(plan(pods, [running(vwap, { phase: 'Pending', ready: false, reason: 'ErrImagePull' })])).toEqual([
+      { kind: 'create', pod: twap, priority: 0 },
+      { kind: 'create', pod: hft, priority: 0 },
+    ]);
+  });
+
+  it('neither creates nor replaces a pod held back, and still restarts or deletes a healthy one', () => {
+    const vwap = desiredPod(1, 'VWAP');
+    const twap = desiredPod(1, 'TWAP');
+    const hft = desiredPod(1, 'HFT', { specHash: 'hash-2' });
+    const heldBack = new Set(['vwap-1', 'twap-1', 'hft-1', 'vwap-2']);
+    const orphan = actualPod(2, 'VWAP');
+    expect(
+      plan([vwap, twap, hft], [running(twap, { phase: 'Failed' }), running({ ...hft, specHash: 'hash-1' }), orphan], {
+        heldBack,
+      }),
+    ).toEqual([
+      { kind: 'delete', pod: orphan, priority: ORPHAN_DELETE_PRIORITY },
+      { kind: 'restart', pod: hft, reason: 'spec-changed', priority: 0 },
+    ]);
+  });
+
   it('orders by client priority, highest first, keeping input order among equals', () => {
     const low = desiredPod(1, 'VWAP', { priority: -5 });
     const highFirst = desiredPod(2, 'VWAP', { priority: 7 });
@@ -185,7 +246,7 @@ describe(plan.name, () => {
       fc.assert(
         fc.property(clientsArbitrary, (clients) => {
           const desired = desiredOf(clients.map((client) => ({ ...client, needRestart: false })));
-          expect(plan(desired, desired.map(running))).toEqual([]);
+          expect(plan(desired, desired.map((pod) => running(pod)))).toEqual([]);
         }),
       );
     });

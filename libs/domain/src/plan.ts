@@ -1,4 +1,4 @@
-import type { ActualPod, PodToRun } from './deployer';
+import type { ActualPod, PodHealth, PodToRun } from './deployer';
 
 /** A pod that should run: one per client and enabled algorithm, with what its client says about it. */
 export interface DesiredPod extends Omit<PodToRun, 'epoch'> {
@@ -6,8 +6,9 @@ export interface DesiredPod extends Omit<PodToRun, 'epoch'> {
   needRestart: boolean;
 }
 
-/** Why a running pod is recreated: its client changed, or an operator asked for a restart. */
-export type RestartReason = 'spec-changed' | 'restart-requested';
+export const RESTART_REASONS = ['spec-changed', 'restart-requested', 'pod-failed'] as const;
+/** Why a pod is recreated: its client changed, an operator asked for a restart, or the pod failed. */
+export type RestartReason = (typeof RESTART_REASONS)[number];
 
 /** One step of a round; each carries what executing and recording it needs. */
 export type PodOperation =
@@ -27,15 +28,36 @@ export type PodOperationKind = PodOperation['kind'];
  */
 export const ORPHAN_DELETE_PRIORITY = Number.POSITIVE_INFINITY;
 
+export interface PlanOptions {
+  /**
+   * Pods whose healing waits (their per-pod backoff after failing soon after a start): a missing
+   * one is not created and a terminated one not replaced, whatever else asks for it. A healthy
+   * one is restarted or deleted as usual.
+   */
+  heldBack?: ReadonlySet<string>;
+}
+
+/**
+ * True when the pod's containers will not run again: Kubernetes does not restart a pod whose
+ * phase is Failed (evicted, OOM-killed past its restart policy, its node lost), nor one that
+ * Succeeded. Such a pod must be replaced. A crash-looping or image-pull-failing pod is Pending or
+ * Running: the kubelet keeps retrying it, and recreating it would not help, so it is left alone.
+ */
+export function podTerminated(health: PodHealth): boolean {
+  return health.phase === 'Failed' || health.phase === 'Succeeded';
+}
+
 /**
  * The operations that turn `actual` into `desired`: create what is missing, delete what is
- * not wanted, restart a running pod whose spec hash differs or whose client asked for a
- * restart (once per pod; a spec change and a restart request on the same pod make one
- * restart). Ordered by client priority, highest first; equal priorities keep deletes before
- * creates and restarts (freeing capacity first), each in the order of its input.
- * Pod names are unique in each input.
+ * not wanted, replace a pod that terminated (reason `pod-failed`), restart a pod whose spec hash
+ * differs or whose client asked for a restart (once per pod; several reasons on the same pod
+ * make one restart, named after the first of pod-failed, spec-changed, restart-requested).
+ * A missing or terminated pod named in `options.heldBack` is left as it is. Ordered by client
+ * priority, highest first; equal priorities keep deletes before creates and restarts (freeing
+ * capacity first), each in the order of its input. Pod names are unique in each input.
  */
-export function plan(desired: Iterable<DesiredPod>, actual: Iterable<ActualPod>): PodOperation[] {
+export function plan(desired: Iterable<DesiredPod>, actual: Iterable<ActualPod>, options: PlanOptions = {}): PodOperation[] {
+  const heldBack = options.heldBack ?? new Set<string>();
   const desiredByName = new Map<string, DesiredPod>();
   const priorityByClient = new Map<number, number>();
   for (const pod of desired) {
@@ -56,7 +78,9 @@ export function plan(desired: Iterable<DesiredPod>, actual: Iterable<ActualPod>)
   for (const pod of desiredByName.values()) {
     const current = running.get(pod.name);
     if (current === undefined) {
-      changes.push({ kind: 'create', pod, priority: pod.priority });
+      if (!heldBack.has(pod.name)) changes.push({ kind: 'create', pod, priority: pod.priority });
+    } else if (podTerminated(current.health)) {
+      if (!heldBack.has(pod.name)) changes.push({ kind: 'restart', pod, reason: 'pod-failed', priority: pod.priority });
     } else if (current.specHash !== pod.specHash) {
       changes.push({ kind: 'restart', pod, reason: 'spec-changed', priority: pod.priority });
     } else if (pod.needRestart) {

@@ -10,6 +10,7 @@ export async function createDeployer(config: Config, currentEpoch: () => number)
     return new SimulatedDeployer({
       latencyMs: config.deployer.simulatedLatencyMs,
       failureRate: config.deployer.simulatedFailureRate,
+      podFailureRate: config.deployer.simulatedPodFailureRate,
     });
   }
   const { KubernetesDeployer, kubeConfigFromEnvironment } = await import('./kubernetes.deployer.js');

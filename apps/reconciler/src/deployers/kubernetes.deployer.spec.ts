@@ -90,9 +90,9 @@ describe(KubernetesDeployer.name, () => {
     await deployer.create(podToRun(1, 'VWAP'), live());
     await deployer.create(podToRun(2, 'HFT', { epoch: 9 }), live());
 
-    expect(await deployer.list(live())).toEqual([
-      { name: 'hft-2', clientId: 2, algorithm: 'HFT', specHash: 'hash-2', epoch: 9 },
-      { name: 'vwap-1', clientId: 1, algorithm: 'VWAP', specHash: 'hash-1', epoch: 4 },
+    expect((await deployer.list(live())).pods).toEqual([
+      { name: 'hft-2', clientId: 2, algorithm: 'HFT', specHash: 'hash-2', epoch: 9, health: expect.any(Object) },
+      { name: 'vwap-1', clientId: 1, algorithm: 'VWAP', specHash: 'hash-1', epoch: 4, health: expect.any(Object) },
     ]);
   });
 
@@ -101,7 +101,7 @@ describe(KubernetesDeployer.name, () => {
     server.addPod(NAMESPACE, { metadata: { name: 'someone-else' }, spec: { containers: [{ name: 'app', image: 'nginx' }] } });
     server.calls.length = 0;
 
-    const pods = await (await newDeployer(3)).list(live());
+    const { pods } = await (await newDeployer(3)).list(live());
 
     expect(pods.map((pod) => pod.clientId).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const lists = server.calls.filter((call) => call.method === 'GET');
@@ -126,7 +126,7 @@ describe(KubernetesDeployer.name, () => {
     });
     server.addPod(NAMESPACE, { metadata: { name: 'stray', labels: { [MANAGED_BY_LABEL]: 'podsync' } } });
 
-    expect((await deployer.list(live())).map((pod) => pod.name)).toEqual(['vwap-1']);
+    expect((await deployer.list(live())).pods.map((pod) => pod.name)).toEqual(['vwap-1']);
   });
 
   it('treats creating an existing pod (409) as a success and leaves it as it was', async () => {

@@ -7,7 +7,17 @@ import {
   type ObservableMiddleware,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { DeployerError, type ActualPod, type Deployer, type PodToRun } from '@podsync/domain';
+import {
+  type ActualPod,
+  type Deployer,
+  DeployerError,
+  POD_PHASES,
+  type PodChange,
+  type PodHealth,
+  type PodListing,
+  type PodPhase,
+  type PodToRun,
+} from '@podsync/domain';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'podsync';
@@ -69,9 +79,10 @@ export class KubernetesDeployer implements Deployer {
     this.pageSize = options.pageSize ?? 500;
   }
 
-  async list(signal: AbortSignal): Promise<ActualPod[]> {
+  async list(signal: AbortSignal): Promise<PodListing> {
     const pods: ActualPod[] = [];
     let token: string | undefined;
+    let version = '';
     do {
       const page = await this.call('list pods', signal, (options) =>
         this.api.listNamespacedPod(
@@ -84,8 +95,18 @@ export class KubernetesDeployer implements Deployer {
         if (actual !== undefined) pods.push(actual);
       }
       token = page.metadata?._continue || undefined;
+      // Every page of one list carries the resourceVersion of the snapshot it was read from.
+      version = page.metadata?.resourceVersion ?? version;
     } while (token !== undefined);
-    return pods;
+    return { pods, version };
+  }
+
+  watch(): AsyncIterable<PodChange> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.reject(new DeployerError('watch pods: not supported by this deployer yet', { terminal: true })),
+      }),
+    };
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -219,6 +240,31 @@ function toActualPod(pod: V1Pod): ActualPod | undefined {
     algorithm,
     specHash,
     epoch: epoch !== undefined && WHOLE_NUMBER.test(epoch) ? Number(epoch) : 0,
+    health: podHealth(pod),
+  };
+}
+
+/** The pod's health in the words of its status, as PodHealth describes them. */
+function podHealth(pod: V1Pod): PodHealth {
+  const status = pod.status;
+  const phase = POD_PHASES.find((known) => known === status?.phase) ?? ('Unknown' satisfies PodPhase);
+  const containers = status?.containerStatuses ?? [];
+  const first = containers[0];
+  const containerProblem = first?.state?.waiting ?? first?.lastState?.terminated;
+  const unscheduled = status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
+  const [reason, message] =
+    status?.reason !== undefined
+      ? [status.reason, status.message]
+      : containerProblem?.reason !== undefined
+        ? [containerProblem.reason, containerProblem.message]
+        : [unscheduled?.reason, unscheduled?.message];
+  return {
+    phase,
+    ready: status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false,
+    restarts: containers.reduce((sum, container) => sum + container.restartCount, 0),
+    reason: reason ?? null,
+    message: message ?? null,
+    node: pod.spec?.nodeName ?? null,
   };
 }
 

@@ -4,9 +4,9 @@ import {
   deletePods,
   type Db,
   insertOperation,
+  type CreatedPod,
   type NewOperationRow,
   operationMessage,
-  type ObservedPod,
   type OperationRow,
   upsertPods,
 } from '@podsync/db';
@@ -101,7 +101,7 @@ export class OperationRecorder {
    */
   private write(entries: readonly RecordedOperation[]): Promise<OperationRow[]> {
     return this.db.transaction(async (tx) => {
-      const podStates = new Map<string, ObservedPod | 'gone'>();
+      const podStates = new Map<string, CreatedPod | 'gone'>();
       for (const { operation, outcome, epoch } of entries) {
         const { pod } = operation;
         if (outcome.pod === 'running') {
@@ -144,6 +144,7 @@ export class OperationRecorder {
       clientId: pod.clientId,
       algorithm: pod.algorithm,
       result: outcome.ok ? 'ok' : 'failed',
+      reason: operation.kind === 'restart' ? operation.reason : null,
       error: outcome.ok ? null : errorText(outcome.error),
       startedAt,
       finishedAt,

@@ -9,10 +9,8 @@ import {
   finishSyncRound,
   insertSyncRound,
   markClientsSpawned,
-  type ObservedPod,
   podsOfClients,
   readClusterSettings,
-  replacePods,
   type SyncRoundRow,
   type SyncTrigger,
 } from '@podsync/db';
@@ -23,12 +21,15 @@ import {
   type DesiredPod,
   plan as planOperations,
   type PodOperation,
+  podTerminated,
   type PodOperationKind,
   type RestartReason,
 } from '@podsync/domain';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
 import type { Lease } from '../leader/leader-elector';
+import type { ObservedPods } from '../observe/observed-pods';
+import type { PodRestartBackoff } from '../observe/pod-restart-backoff';
 import { DELETE_GUARD_FLOOR, deleteGuardHolds } from './delete-guard';
 import { errorText } from './error-text';
 import { forEachBounded } from './for-each-bounded';
@@ -65,6 +66,8 @@ export interface RoundSummary {
   /** The cluster was paused: nothing was carried out. */
   paused: boolean;
   forced: boolean;
+  /** Clients with a pod to heal that waits for its restart backoff, and when to look again. */
+  backedOff: Array<{ clientId: number; retryInMs: number }>;
 }
 
 /** A planned operation as GET /api/v1/sync/plan shows it. */
@@ -117,6 +120,14 @@ export function syncEngineSettings(config: Config): SyncEngineSettings {
   };
 }
 
+/** What the engine shares with the observation of the pods. */
+export interface SyncEngineObservation {
+  /** Stores each full round's listing in the pods table, as the watch stores its changes. */
+  observedPods: ObservedPods;
+  /** Holds back pods failing soon after each start. */
+  restartBackoff: PodRestartBackoff;
+}
+
 /** What the scheduler needs of an engine. */
 export interface SyncRoundRunner {
   runRound(lease: Lease, trigger: SyncTrigger, scope: RoundScope, options?: RoundOptions): Promise<RoundSummary>;
@@ -152,6 +163,7 @@ export class SyncEngine implements SyncRoundRunner {
     private readonly log: Logger,
     private readonly metrics: SyncMetrics,
     private readonly settings: SyncEngineSettings,
+    private readonly observation: SyncEngineObservation,
     private readonly clock: LeaderClock = systemClock,
   ) {
     this.runner = new PodOperationRunner(
@@ -189,8 +201,12 @@ export class SyncEngine implements SyncRoundRunner {
       const desired = await this.readDesired(clientIds);
       progress = new RoundProgress(desired.restartRequests);
       const actual = await this.readActual(lease, clientIds);
-      if (clientIds === undefined) this.metrics.podsCounted(desired.pods.length, actual.length);
-      const operations = planOperations(desired.pods, actual);
+      if (clientIds === undefined) {
+        this.metrics.podsCounted(desired.pods.length, actual.length);
+        this.observation.restartBackoff.prune();
+      }
+      const backedOff = this.backedOff(desired.pods, actual);
+      const operations = planOperations(desired.pods, actual, { heldBack: new Set(backedOff.keys()) });
       progress.planned = operations.length;
 
       guarded = await this.guardHolds(row.id, operations, actual, clientIds, forced);
@@ -206,7 +222,7 @@ export class SyncEngine implements SyncRoundRunner {
         await this.execute(lease, row.id, toRun, progress);
       }
       const finished = await this.finalize(lease, row.id, progress, guarded, null);
-      const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced });
+      const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced, backedOff });
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
       this.log[summary.planned > 0 ? 'info' : 'debug'](roundFields(summary), 'sync round finished');
       return summary;
@@ -228,9 +244,9 @@ export class SyncEngine implements SyncRoundRunner {
       actual = await allPods(this.db);
     } else {
       lease.assertValid();
-      actual = await this.deployer.list(lease.signal);
+      actual = (await this.deployer.list(lease.signal)).pods;
     }
-    const operations = planOperations(desired.pods, actual);
+    const operations = planOperations(desired.pods, actual, { heldBack: new Set(this.backedOff(desired.pods, actual).keys()) });
     const deletes = countDeletes(operations);
     return {
       operations: operations.map(plannedOperation),
@@ -261,13 +277,32 @@ export class SyncEngine implements SyncRoundRunner {
     return state;
   }
 
-  /** A full round lists the deployer and makes the pods table that listing; a scoped one trusts the table. */
-  private async readActual(lease: Lease, clientIds: readonly number[] | undefined): Promise<ObservedPod[]> {
+  /**
+   * A full round lists the deployer and makes the pods table that listing; a scoped one trusts the
+   * table, which the watch keeps current.
+   */
+  private async readActual(lease: Lease, clientIds: readonly number[] | undefined): Promise<ActualPod[]> {
     if (clientIds !== undefined) return podsOfClients(this.db, clientIds);
     lease.assertValid();
-    const listing = await this.deployer.list(lease.signal);
-    await replacePods(this.db, lease.epoch, listing);
-    return listing;
+    // The round plans from this very listing, so the clients it finds to heal need no round of their own.
+    const { listing } = await this.observation.observedPods.relist(lease, () => this.deployer.list(lease.signal));
+    return listing.pods;
+  }
+
+  /**
+   * The desired pods that need healing — missing, or terminated — and must wait for their restart
+   * backoff, with how long: the plan leaves them out, and the scheduler looks again then.
+   */
+  private backedOff(desired: readonly DesiredPod[], actual: readonly ActualPod[]): Map<string, { clientId: number; retryInMs: number }> {
+    const held = new Map<string, { clientId: number; retryInMs: number }>();
+    const actualByName = new Map(actual.map((pod) => [pod.name, pod]));
+    for (const pod of desired) {
+      const current = actualByName.get(pod.name);
+      if (current !== undefined && !podTerminated(current.health)) continue;
+      const retryInMs = this.observation.restartBackoff.waitMs(pod.name);
+      if (retryInMs > 0) held.set(pod.name, { clientId: pod.clientId, retryInMs });
+    }
+    return held;
   }
 
   private async execute(
@@ -290,9 +325,22 @@ export class SyncEngine implements SyncRoundRunner {
         throw error;
       }
       progress.completed(operation, outcome.ok);
+      this.startsChanged(operation, outcome.ok);
       if (outcome.ok && operation.kind !== 'restart') this.metrics.actualPodsChanged(operation.kind === 'create' ? 1 : -1);
     });
     lease.signal.throwIfAborted();
+  }
+
+  /** Tells the restart backoff of the pods this round started or removed on purpose. */
+  private startsChanged(operation: PodOperation, ok: boolean): void {
+    if (!ok) return;
+    const { restartBackoff } = this.observation;
+    if (operation.kind === 'delete') {
+      restartBackoff.forget(operation.pod.name);
+      return;
+    }
+    restartBackoff.started(operation.pod.name);
+    if (operation.kind === 'restart') this.metrics.podReplaced(operation.reason);
   }
 
   /**
@@ -334,7 +382,7 @@ export class SyncEngine implements SyncRoundRunner {
   private async guardHolds(
     roundId: number,
     operations: readonly PodOperation[],
-    actual: readonly ObservedPod[],
+    actual: readonly ActualPod[],
     clientIds: readonly number[] | undefined,
     forced: boolean,
   ): Promise<boolean> {
@@ -359,7 +407,15 @@ export class SyncEngine implements SyncRoundRunner {
     );
   }
 
-  private summary(row: SyncRoundRow, scope: RoundScope, extra: { deletesHeld: number; forced: boolean }): RoundSummary {
+  private summary(
+    row: SyncRoundRow,
+    scope: RoundScope,
+    extra: { deletesHeld: number; forced: boolean; backedOff: ReadonlyMap<string, { clientId: number; retryInMs: number }> },
+  ): RoundSummary {
+    const retryByClient = new Map<number, number>();
+    for (const { clientId, retryInMs } of extra.backedOff.values()) {
+      retryByClient.set(clientId, Math.min(retryInMs, retryByClient.get(clientId) ?? Number.POSITIVE_INFINITY));
+    }
     return {
       id: row.id,
       epoch: row.epoch,
@@ -374,6 +430,7 @@ export class SyncEngine implements SyncRoundRunner {
       deletesHeld: row.guarded ? extra.deletesHeld : 0,
       paused: row.paused,
       forced: extra.forced,
+      backedOff: [...retryByClient].map(([clientId, retryInMs]) => ({ clientId, retryInMs })),
     };
   }
 }
@@ -383,8 +440,20 @@ function countDeletes(operations: readonly PodOperation[]): number {
 }
 
 function roundFields(summary: RoundSummary): Record<string, unknown> {
-  const { id, epoch, trigger, planned, done, failed, guarded, deletesHeld, paused, forced } = summary;
-  return { round: id, epoch, trigger, planned, done, failed, guarded, deletes_held: deletesHeld, paused, forced };
+  const { id, epoch, trigger, planned, done, failed, guarded, deletesHeld, paused, forced, backedOff } = summary;
+  return {
+    round: id,
+    epoch,
+    trigger,
+    planned,
+    done,
+    failed,
+    guarded,
+    deletes_held: deletesHeld,
+    paused,
+    forced,
+    backed_off: backedOff.length,
+  };
 }
 
 function plannedOperation(operation: PodOperation): PlannedOperation {

@@ -1,5 +1,6 @@
 import type { OperationKind } from '@podsync/bus';
 import type { SyncTrigger } from '@podsync/db';
+import type { RestartReason } from '@podsync/domain';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type OperationResult = 'ok' | 'failed';
@@ -16,6 +17,7 @@ export interface RoundCounts {
 /** The reconciler's sync and publishing metrics, registered on the process's registry. */
 export class SyncMetrics {
   private readonly podOperations: Counter<'kind' | 'result'>;
+  private readonly replacements: Counter<'reason'>;
   private readonly publishFailures: Counter<'stream'>;
   private readonly roundDuration: Histogram<'trigger'>;
   private readonly roundOperations: Gauge<'state'>;
@@ -28,6 +30,12 @@ export class SyncMetrics {
       name: 'podsync_pod_operations_total',
       help: 'Pod operations performed by the leader, by kind and result',
       labelNames: ['kind', 'result'] as const,
+      registers,
+    });
+    this.replacements = new Counter({
+      name: 'podsync_pod_replacements_total',
+      help: 'Pods the leader recreated, by reason: spec-changed, restart-requested, pod-failed (the pod had terminated)',
+      labelNames: ['reason'] as const,
       registers,
     });
     this.publishFailures = new Counter({
@@ -64,6 +72,10 @@ export class SyncMetrics {
 
   operationCompleted(kind: OperationKind, result: OperationResult): void {
     this.podOperations.inc({ kind, result });
+  }
+
+  podReplaced(reason: RestartReason): void {
+    this.replacements.inc({ reason });
   }
 
   publishFailed(stream: PublishedStream): void {

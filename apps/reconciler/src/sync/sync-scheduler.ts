@@ -57,6 +57,8 @@ export class SyncScheduler {
   private failures = 0;
   private last: RoundSummary | undefined;
   private unsubscribe: (() => void) | undefined;
+  /** Clients to look at again when a pod's restart backoff ends, with when. */
+  private readonly backoffTimers = new Map<number, { atMs: number; cancel: () => void }>();
 
   constructor(
     private readonly runner: SyncRoundRunner,
@@ -126,6 +128,26 @@ export class SyncScheduler {
     this.cancelPeriodic();
     this.pendingFull = undefined;
     this.pendingClients.clear();
+    for (const timer of this.backoffTimers.values()) timer.cancel();
+    this.backoffTimers.clear();
+  }
+
+  /** Reconciles each client again once its pods' restart backoff has ended (the earliest time asked for wins). */
+  private retryAfterBackoff(backedOff: RoundSummary['backedOff']): void {
+    const now = this.clock.monotonicMs();
+    for (const { clientId, retryInMs } of backedOff) {
+      const atMs = now + retryInMs;
+      const scheduled = this.backoffTimers.get(clientId);
+      if (scheduled !== undefined && scheduled.atMs <= atMs) continue;
+      scheduled?.cancel();
+      this.backoffTimers.set(clientId, {
+        atMs,
+        cancel: this.clock.schedule(retryInMs, () => {
+          this.backoffTimers.delete(clientId);
+          this.requestClients([clientId]);
+        }),
+      });
+    }
   }
 
   private queueFull(request: FullRequest): void {
@@ -204,6 +226,7 @@ export class SyncScheduler {
       }
       this.last = summary;
       this.failures = 0;
+      this.retryAfterBackoff(summary.backedOff);
     } catch (error) {
       await this.roundFailed(lease, next, error);
     }
