@@ -15,7 +15,15 @@ import {
   syncRounds,
   touchClientStatus,
 } from '@podsync/db';
-import { type ActualPod, type Deployer, DeployerError, type PodToRun, specHash } from '@podsync/domain';
+import {
+  type ActualPod,
+  type Deployer,
+  DeployerError,
+  type PodChange,
+  type PodListing,
+  type PodToRun,
+  specHash,
+} from '@podsync/domain';
 import { asc, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -24,6 +32,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { SimulatedDeployer } from '../deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
 import { type Lease, LeaseLostError } from '../leader/leader-elector';
+import { ObservedPods } from '../observe/observed-pods';
+import { PodRestartBackoff } from '../observe/pod-restart-backoff';
 import { SyncEngine, type SyncEngineSettings } from './sync-engine';
 import { SyncMetrics } from './sync-metrics';
 
@@ -38,9 +48,13 @@ class RecordingDeployer implements Deployer {
   beforeCall: (call: string) => void | Promise<void> = () => undefined;
   private readonly pods = new SimulatedDeployer();
 
-  async list(signal: AbortSignal): Promise<ActualPod[]> {
+  async list(signal: AbortSignal): Promise<PodListing> {
     await this.enter('list');
     return this.pods.list(signal);
+  }
+
+  watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    return this.pods.watch(from, signal);
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -59,7 +73,7 @@ class RecordingDeployer implements Deployer {
   }
 
   async running(): Promise<ActualPod[]> {
-    return (await this.pods.list(new AbortController().signal)).sort((a, b) => a.name.localeCompare(b.name));
+    return (await this.pods.list(new AbortController().signal)).pods.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async enter(call: string): Promise<void> {
@@ -134,17 +148,49 @@ describe(SyncEngine.name, () => {
       { level: 'debug', formatters: { level: (label) => ({ level: label }) } },
       { write: (line: string) => void logLines.push(line) },
     ).child({ component: 'sync/reconciler' });
-    return new SyncEngine(database.db, deployer, bus, logger, new SyncMetrics(registry), {
-      replicaId: 'replica-a',
-      algorithms: CATALOGUE,
-      concurrency: 4,
-      opsPerSecond: 100_000,
-      deleteGuard: 0.5,
-      // Small batches, so every round here reads its clients over several queries.
-      desiredBatchSize: 4,
-      retry: { maxAttempts: 3, backoff: { initialMs: 1, maxMs: 4 } },
-      ...settings,
-    });
+    const metrics = new SyncMetrics(registry);
+    const restartBackoff = new PodRestartBackoff();
+    const observedPods = new ObservedPods(database.db, bus, silent, metrics, restartBackoff, { target: 'default' });
+    return new SyncEngine(
+      database.db,
+      deployer,
+      bus,
+      logger,
+      metrics,
+      {
+        replicaId: 'replica-a',
+        algorithms: CATALOGUE,
+        concurrency: 4,
+        opsPerSecond: 100_000,
+        deleteGuard: 0.5,
+        // Small batches, so every round here reads its clients over several queries.
+        desiredBatchSize: 4,
+        retry: { maxAttempts: 3, backoff: { initialMs: 1, maxMs: 4 } },
+        ...settings,
+      },
+      { observedPods, restartBackoff },
+    );
+  }
+
+  /** What the pods table says of each pod's spec: the health comes from the watch, not run here. */
+  async function storedSpecs(): Promise<Array<Omit<ActualPod, 'health'>>> {
+    return (await allPods(database.db)).map(({ name, clientId, algorithm, specHash: hash, epoch }) => ({
+      name,
+      clientId,
+      algorithm,
+      specHash: hash,
+      epoch,
+    }));
+  }
+
+  async function runningSpecs(): Promise<Array<Omit<ActualPod, 'health'>>> {
+    return (await deployer.running()).map(({ name, clientId, algorithm, specHash: hash, epoch }) => ({
+      name,
+      clientId,
+      algorithm,
+      specHash: hash,
+      epoch,
+    }));
   }
 
   async function client(
@@ -192,14 +238,14 @@ describe(SyncEngine.name, () => {
     expect(summary).toMatchObject({ epoch: lease.epoch, trigger: 'startup', scope: 'full', planned: 3, done: 3, failed: 0 });
     expect(summary).toMatchObject({ guarded: false, deletesHeld: 0, paused: false, forced: false });
     expect(await runningNames()).toEqual([`hft-${beta}`, `twap-${acme}`, `vwap-${acme}`]);
-    expect(await deployer.running()).toContainEqual({
+    expect(await runningSpecs()).toContainEqual({
       name: `vwap-${acme}`,
       clientId: acme,
       algorithm: 'VWAP',
       specHash: specHash(SPEC),
       epoch: lease.epoch,
     });
-    expect(await allPods(database.db)).toEqual(await deployer.running());
+    expect(await storedSpecs()).toEqual(await runningSpecs());
 
     const rows = await operationRows();
     expect(rows).toHaveLength(3);
@@ -267,7 +313,7 @@ describe(SyncEngine.name, () => {
 
     expect(summary).toMatchObject({ planned: 2, done: 2 });
     expect(await runningNames()).toEqual([`vwap-${beta}`]);
-    expect(await allPods(database.db)).toEqual(await deployer.running());
+    expect(await storedSpecs()).toEqual(await runningSpecs());
     expect(bus.published.slice(-2).map((message) => message.subject)).toEqual(['podsync.ops.delete', 'podsync.ops.delete']);
   });
 
@@ -287,7 +333,7 @@ describe(SyncEngine.name, () => {
     expect(deployer.calls).not.toContain('list');
     expect(await runningNames()).toEqual([`hft-${gamma}`, `vwap-${beta}`]);
     expect((await deployer.running()).find((pod) => pod.clientId === beta)?.specHash).toBe(specHash(SPEC));
-    expect(await allPods(database.db)).toEqual(await deployer.running());
+    expect(await storedSpecs()).toEqual(await runningSpecs());
     const [round] = await database.db
       .select()
       .from(syncRounds)
@@ -391,7 +437,7 @@ describe(SyncEngine.name, () => {
 
     expect((await findClient(database.db, acme))?.needRestart).toBe(true);
     expect(await runningNames()).toEqual([`vwap-${acme}`]);
-    expect(await allPods(database.db)).toEqual(await deployer.running());
+    expect(await storedSpecs()).toEqual(await runningSpecs());
   });
 
   it('deletes the pod of an algorithm switched off or dropped from the catalogue', async () => {

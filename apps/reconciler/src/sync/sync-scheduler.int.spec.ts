@@ -97,6 +97,7 @@ function summary(id: number, lease: Lease, trigger: SyncTrigger, scope: RoundSco
     deletesHeld: 0,
     paused: false,
     forced: false,
+    backedOff: [],
   };
 }
 
@@ -260,6 +261,16 @@ describe(SyncScheduler.name, () => {
     (await runner.round(2)).fail(new Error('database unavailable'));
 
     expect((await runner.round(3)).scope).toEqual({ clientIds: [5, 6] });
+  });
+
+  it('looks again at the clients whose pods wait for their restart backoff once it has ended', async () => {
+    await elector.start();
+    schedule();
+    (await runner.round(1)).finish({ backedOff: [{ clientId: 7, retryInMs: 5 }] });
+
+    const retry = await runner.round(2);
+    expect(retry.trigger).toBe('event');
+    expect(retry.scope).toEqual({ clientIds: [7] });
   });
 
   it('runs a periodic full round each interval', async () => {
