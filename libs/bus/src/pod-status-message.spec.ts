@@ -20,8 +20,7 @@ describe('podStatusMessageSchema', () => {
   });
 
   it('accepts a pod seen for the first time, healthy', () => {
-    const { reason: _reason, ...healthy } = message;
-    const first = { ...healthy, from: null, to: { phase: 'Pending', ready: false } };
+    const first = { ...message, from: null, to: { phase: 'Pending', ready: false }, reason: undefined };
     expect(podStatusMessageSchema.parse(first)).toEqual(first);
   });
 

@@ -57,7 +57,10 @@ describe('pods repository', () => {
 
   it('replaces the whole table with a listing, health included', async () => {
     await replacePods(database.db, epoch, [pod('VWAP', 1), pod('TWAP', 1)]);
-    await replacePods(database.db, epoch, [pod('HFT', 2, 1, { phase: 'Failed', ready: false, reason: 'Evicted' }), pod('VWAP', 1)]);
+    await replacePods(database.db, epoch, [
+      pod('HFT', 2, 1, { phase: 'Failed', ready: false, reason: 'Evicted' }),
+      pod('VWAP', 1),
+    ]);
 
     expect(await allPods(database.db)).toEqual([
       stored(pod('HFT', 2, 1, { phase: 'Failed', ready: false, reason: 'Evicted' })),
@@ -155,7 +158,8 @@ describe('pods repository', () => {
   });
 
   it('records a created pod as Pending, keeps the health the watch wrote when recreated, and forgets a deleted one', async () => {
-    const { health: _health, ...created } = pod('VWAP', 1);
+    const { name, clientId, algorithm, specHash, epoch: createdEpoch } = pod('VWAP', 1);
+    const created = { name, clientId, algorithm, specHash, epoch: createdEpoch };
     await upsertPod(database.db, created);
     expect((await allPods(database.db))[0]?.health).toEqual(PENDING);
 

@@ -246,7 +246,12 @@ describe(plan.name, () => {
       fc.assert(
         fc.property(clientsArbitrary, (clients) => {
           const desired = desiredOf(clients.map((client) => ({ ...client, needRestart: false })));
-          expect(plan(desired, desired.map((pod) => running(pod)))).toEqual([]);
+          expect(
+            plan(
+              desired,
+              desired.map((pod) => running(pod)),
+            ),
+          ).toEqual([]);
         }),
       );
     });

@@ -231,10 +231,11 @@ describe(SimulatedDeployer.name, () => {
 
       expect((await iterator.next()).value).toMatchObject({ version: '2' });
       expect((await iterator.next()).done).toBe(true);
-      await expect(changes(deployer, '1', 1)).rejects.toBeInstanceOf(WatchExpiredError);
-      const resumed = changes(deployer, '2', 1);
+      await expect(changes(deployer, '2', 1)).rejects.toBeInstanceOf(WatchExpiredError);
+      const { version } = await deployer.list(live());
+      const resumed = changes(deployer, version, 1);
       await deployer.create({ ...vwap, name: 'vwap-3' }, live());
-      expect((await resumed).map(summary)).toEqual([['added', 'vwap-3', 'Running', true, null, '3']]);
+      expect((await resumed).map(summary)).toEqual([['added', 'vwap-3', 'Running', true, null, '4']]);
     });
 
     it('ends a watch with the reason of its aborted signal, and refuses a version it never handed out', async () => {

@@ -198,10 +198,12 @@ export class SimulatedDeployer implements Deployer {
 
   /**
    * Ends every open watch as an API server does when it restarts, and forgets the history, as
-   * etcd's compaction does: a watcher that comes back from its last version finds it expired.
+   * etcd's compaction does, while other objects of the cluster moved the version on (it is
+   * cluster-wide in Kubernetes): a watcher that comes back from its last version finds it expired.
    */
   closeWatches(): void {
     this.history.length = 0;
+    this.version++;
     this.retainedAfter = this.version;
     for (const subscriber of this.subscribers) {
       subscriber.ended = 'closed';
@@ -219,7 +221,9 @@ export class SimulatedDeployer implements Deployer {
     if (pod === undefined) return;
     const failure = this.failingOnStart.get(name);
     const health: PodHealth =
-      failure === undefined ? RUNNING : { ...PENDING, phase: 'Failed', reason: failure, message: 'the container exited at start' };
+      failure === undefined
+        ? RUNNING
+        : { ...PENDING, phase: 'Failed', reason: failure, message: 'the container exited at start' };
     if (pod.health.phase === health.phase && pod.health.ready === health.ready && pod.health.reason === health.reason) return;
     this.setHealth(name, health);
   }

@@ -40,14 +40,14 @@ export class ObserveMetrics {
       labelNames: ['cause'] as const,
       registers,
     });
-    const metrics = this;
+    const lastEventAge = (): number =>
+      this.lastEventMs === undefined ? 0 : (this.clock.monotonicMs() - this.lastEventMs) / 1_000;
     new Gauge({
       name: 'podsync_pod_watch_last_event_age_seconds',
       help: 'Seconds since the watch of the pods delivered its last event (or began); 0 on a replica that does not watch',
       registers,
       collect() {
-        const last = metrics.lastEventMs;
-        this.set(last === undefined ? 0 : (metrics.clock.monotonicMs() - last) / 1_000);
+        this.set(lastEventAge());
       },
     });
   }

@@ -88,7 +88,8 @@ export class PodObserver {
           version = watched.version;
           if (watched.end !== 'closed' || watched.events > 0) failures = 0;
           this.metrics.watchRestarted(watched.end);
-          if (watched.end === 'stalled') this.log.warn({ version }, 'the pod watch delivered nothing for too long; watching again');
+          if (watched.end === 'stalled')
+            this.log.warn({ version }, 'the pod watch delivered nothing for too long; watching again');
         } catch (error) {
           if (signal.aborted) return;
           if (error instanceof StaleEpochError) {

@@ -293,7 +293,10 @@ export class SyncEngine implements SyncRoundRunner {
    * The desired pods that need healing — missing, or terminated — and must wait for their restart
    * backoff, with how long: the plan leaves them out, and the scheduler looks again then.
    */
-  private backedOff(desired: readonly DesiredPod[], actual: readonly ActualPod[]): Map<string, { clientId: number; retryInMs: number }> {
+  private backedOff(
+    desired: readonly DesiredPod[],
+    actual: readonly ActualPod[],
+  ): Map<string, { clientId: number; retryInMs: number }> {
     const held = new Map<string, { clientId: number; retryInMs: number }>();
     const actualByName = new Map(actual.map((pod) => [pod.name, pod]));
     for (const pod of desired) {
