@@ -12,6 +12,12 @@ export const PODSYNC_METRICS = [
   'podsync_outbox_backlog',
   'podsync_outbox_relay_lag_seconds',
   'podsync_nats_publish_failures_total',
+  'podsync_pods_observed',
+  'podsync_pod_container_restarts',
+  'podsync_pod_replacements_total',
+  'podsync_pod_watch_events_total',
+  'podsync_pod_watch_restarts_total',
+  'podsync_pod_watch_last_event_age_seconds',
 ] as const;
 
 /** Those a reconciler replica's own listener serves (the HTTP histogram belongs to the gateway). */
