@@ -164,6 +164,7 @@ export class OperationRecorder {
   private logLine(row: OperationRow, outcome: PodOperationOutcome, entry: RecordedOperation): void {
     const fields = {
       pod_operation: `<${row.kind.toUpperCase()}> ${row.pod}`,
+      ...(row.reason === null ? {} : { reason: row.reason }),
       operation_id: row.id,
       round: row.round,
       epoch: row.epoch,
