@@ -1,4 +1,4 @@
-import { EmbeddedEventBus, type EventBus, NatsEventBus, POD_STATUS_SUBJECT, podStatusMessageSchema } from '@podsync/bus';
+import { EmbeddedEventBus, NatsEventBus, POD_STATUS_SUBJECT, podStatusMessageSchema } from '@podsync/bus';
 import {
   advanceLeaderEpoch,
   allPods,
@@ -18,20 +18,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { deleteNamespaceStreams, readStream, testNamespace } from '../../../../test/support/jetstream-streams';
 import { TEST_SERVERS } from '../../../../test/support/servers';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { ObservingLeader, type ObservingLeaderOptions } from '../../../../test/support/observing-leader';
 import { waitUntil } from '../../../../test/support/wait-until';
 import { SimulatedDeployer } from '../deployers/simulated.deployer';
-import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
-import type { Lease } from '../leader/leader-elector';
-import { SyncEngine } from '../sync/sync-engine';
-import { SyncMetrics } from '../sync/sync-metrics';
-import { SyncScheduler } from '../sync/sync-scheduler';
-import { ObserveMetrics } from './observe-metrics';
-import { ObservedPods } from './observed-pods';
-import { PodObserver, type PodObserverSettings } from './pod-observer';
-import { DEFAULT_POD_RESTART_BACKOFF, PodRestartBackoff, type PodRestartBackoffSettings } from './pod-restart-backoff';
+import { PodObserver } from './pod-observer';
 
 const silent = pino({ level: 'silent' });
-const CATALOGUE = ['VWAP', 'TWAP', 'HFT'];
 const SPEC = { version: 1, image: 'registry.example.com/algo:1', cpu: '500m', mem: '256Mi' };
 
 function podToRun(algorithm: string, clientId: number, epoch: number): PodToRun {
@@ -47,82 +39,13 @@ async function metricValue(registry: Registry, name: string, labels: Record<stri
   return value?.value ?? 0;
 }
 
-/** The leader's observation and rounds, composed as the reconciler module composes them. */
-class Leader {
-  readonly elector: EmbeddedLeaderElector;
-  readonly registry = new Registry();
-  readonly restartBackoff: PodRestartBackoff;
-  readonly scheduler: SyncScheduler;
-  readonly observer: PodObserver;
-  /** The clients the observer asked to heal, in order. */
-  readonly healingRequests: number[][] = [];
-  private readonly stopping = new AbortController();
-  private observing: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly database: Database,
-    readonly deployer: SimulatedDeployer,
-    readonly bus: EventBus,
-    options: { backoff?: PodRestartBackoffSettings; observer?: PodObserverSettings; rounds?: boolean },
-  ) {
-    const metrics = new SyncMetrics(this.registry);
-    this.elector = new EmbeddedLeaderElector(database.db, { replicaId: 'replica-a' });
-    this.restartBackoff = new PodRestartBackoff(options.backoff ?? DEFAULT_POD_RESTART_BACKOFF);
-    const observedPods = new ObservedPods(database.db, bus, silent, metrics, this.restartBackoff, { target: 'default' });
-    const engine = new SyncEngine(
-      database.db,
-      deployer,
-      bus,
-      silent,
-      metrics,
-      { replicaId: 'replica-a', algorithms: CATALOGUE, concurrency: 4, opsPerSecond: 10_000, deleteGuard: 1 },
-      { observedPods, restartBackoff: this.restartBackoff },
-    );
-    this.scheduler = new SyncScheduler(engine, this.elector, database.db, silent, { intervalMs: 3_600_000 });
-    const rounds = options.rounds ?? true;
-    this.observer = new PodObserver(
-      deployer,
-      observedPods,
-      silent,
-      new ObserveMetrics(this.registry),
-      (clientIds) => {
-        this.healingRequests.push(clientIds);
-        if (rounds) this.scheduler.requestClients(clientIds);
-      },
-      () => this.elector.stepDown(),
-      options.observer,
-    );
-    if (rounds) this.scheduler.start();
-  }
-
-  async start(): Promise<Lease> {
-    await this.elector.start();
-    const lease = this.elector.current();
-    if (lease === undefined) throw new Error('the embedded elector did not lead');
-    this.observing = this.observer.run(lease, this.stopping.signal);
-    return lease;
-  }
-
-  /** Resolves when the observer has stopped of its own accord (a newer leader). */
-  stopped(): Promise<void> {
-    return this.observing;
-  }
-
-  async stop(): Promise<void> {
-    await this.scheduler.stop();
-    this.stopping.abort();
-    await this.observing;
-    await this.elector.stop();
-  }
-}
-
 describe(PodObserver.name, () => {
   let testDatabase: TestDatabase;
   let database: Database;
   let bus: EmbeddedEventBus;
   let deployer: SimulatedDeployer;
   let statusMessages: unknown[];
-  let leader: Leader | undefined;
+  let leader: ObservingLeader | undefined;
 
   beforeAll(async () => {
     testDatabase = await createTestDatabase();
@@ -151,8 +74,8 @@ describe(PodObserver.name, () => {
     await testDatabase.drop();
   });
 
-  function lead(options: ConstructorParameters<typeof Leader>[3] = {}): Leader {
-    leader = new Leader(database, deployer, bus, options);
+  function lead(options: ObservingLeaderOptions = {}): ObservingLeader {
+    leader = new ObservingLeader(database, deployer, bus, options);
     return leader;
   }
 
@@ -374,7 +297,7 @@ describe(PodObserver.name, () => {
     });
 
     it('publishes each change of status to the events stream, its eventId the message id', async () => {
-      leader = new Leader(database, deployer, nats, { rounds: false });
+      leader = new ObservingLeader(database, deployer, nats, { rounds: false });
       const lease = await leader.start();
       await deployer.create(podToRun('VWAP', 1, lease.epoch), lease.signal);
       await waitUntil(async () => (await storedPod('vwap-1'))?.health.phase === 'Running', 'vwap-1 stored as Running');

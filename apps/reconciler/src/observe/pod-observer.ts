@@ -203,8 +203,9 @@ class BatchWriter {
   }
 
   private async writeAll(): Promise<void> {
-    // Let the changes that arrive in the same turn join the first batch.
-    await Promise.resolve();
+    // Let the changes already delivered join the first batch: a watch hands out what it holds in
+    // microtasks, so one turn of the event loop gathers a burst (a node lost, a mass eviction).
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       while (this.pending.length > 0 && this.failure === undefined) {
         const batch = this.pending;
