@@ -17,7 +17,7 @@ import { SyncEngine, type SyncEngineSettings } from '../../apps/reconciler/src/s
 import { SyncMetrics } from '../../apps/reconciler/src/sync/sync-metrics';
 import { SyncScheduler } from '../../apps/reconciler/src/sync/sync-scheduler';
 
-const silent = pino({ level: 'silent' });
+const silent = pino({ level: process.env.DEBUG_LEADER ?? 'silent' });
 const CATALOGUE = ['VWAP', 'TWAP', 'HFT'];
 
 export interface ObservingLeaderOptions {

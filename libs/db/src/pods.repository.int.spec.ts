@@ -148,6 +148,23 @@ describe('pods repository', () => {
     expect((await allPods(database.db)).map((row) => [row.name, row.specHash])).toEqual([['twap-1', 'hash-new']]);
   });
 
+  it('writes a pod seen gone and then seen again as a new pod, even when it fails like the one before', async () => {
+    const failed = pod('VWAP', 1, 1, { phase: 'Failed', ready: false, reason: 'Error' });
+    await applyPodObservations(database.db, epoch, [{ kind: 'seen', pod: failed }]);
+    await database.db.execute(sql`update pods set since = since - interval '1 hour'`);
+    const failedSince = await sinceOf('vwap-1');
+
+    const written = await applyPodObservations(database.db, epoch, [
+      { kind: 'gone', pod: failed },
+      { kind: 'seen', pod: pod('VWAP', 1) },
+      { kind: 'seen', pod: failed },
+    ]);
+
+    expect(written.statusChanges).toEqual([{ pod: failed, from: null, to: { phase: 'Failed', ready: false } }]);
+    expect(written.removed).toEqual([]);
+    expect((await sinceOf('vwap-1'))?.getTime()).toBeGreaterThan(failedSince?.getTime() ?? Number.POSITIVE_INFINITY);
+  });
+
   it('refuses a watch write of a stale epoch', async () => {
     await advanceLeaderEpoch(database.db, 'replica-b');
 

@@ -103,11 +103,18 @@ export async function replacePods(
 
 /**
  * Writes what a watch saw, many pods in one transaction that the leader of `epoch` alone may
- * commit. When a pod appears more than once the last observation counts. `since` moves only when
- * the phase or readiness changes.
+ * commit. When a pod appears more than once the last observation counts, except that a pod seen
+ * gone and then seen again is a new pod (deleted and created again): it is written as one, so a
+ * replacement that failed like the pod before it is still a change. `since` moves only when the
+ * phase or readiness changes.
  */
 export async function applyPodObservations(db: Db, epoch: number, observations: readonly PodObservation[]): Promise<PodsWritten> {
-  const latest = new Map(observations.map((observation) => [observation.pod.name, observation]));
+  const latest = new Map<string, { observation: PodObservation; recreated: boolean }>();
+  for (const observation of observations) {
+    const earlier = latest.get(observation.pod.name);
+    const recreated = (earlier?.recreated ?? false) || (earlier?.observation.kind === 'gone' && observation.kind === 'seen');
+    latest.set(observation.pod.name, { observation, recreated });
+  }
   return db.transaction(async (tx) => {
     await assertEpochCurrent(tx, epoch);
     const names = [...latest.keys()];
@@ -122,7 +129,8 @@ export async function applyPodObservations(db: Db, epoch: number, observations: 
     }
     const written: PodsWritten = { statusChanges: [], removed: [] };
     const toWrite: ActualPod[] = [];
-    for (const observation of latest.values()) {
+    const replaced: string[] = [];
+    for (const { observation, recreated } of latest.values()) {
       const row = stored.get(observation.pod.name);
       if (observation.kind === 'gone') {
         // A row of another spec or epoch is the pod created since, recorded before the watch got here.
@@ -131,15 +139,14 @@ export async function applyPodObservations(db: Db, epoch: number, observations: 
         }
         continue;
       }
-      if (row !== undefined && samePod(row, observation.pod)) continue;
+      if (recreated && row !== undefined) replaced.push(row.name);
+      const previous = recreated ? undefined : row;
+      if (previous !== undefined && samePod(previous, observation.pod)) continue;
       toWrite.push(observation.pod);
-      const change = statusChange(row, observation.pod);
+      const change = statusChange(previous, observation.pod);
       if (change !== undefined) written.statusChanges.push(change);
     }
-    await deletePods(
-      tx,
-      written.removed.map((pod) => pod.name),
-    );
+    await deletePods(tx, [...written.removed.map((pod) => pod.name), ...replaced]);
     await writeObservedPods(tx, toWrite);
     return written;
   });
@@ -195,6 +202,25 @@ export async function upsertPods(db: Db, created: readonly CreatedPod[]): Promis
         epoch = excluded.epoch,
         observed_at = now()`);
   }
+}
+
+/**
+ * Records what the leader's own operations left, in one transaction that only the current
+ * leader may commit (every epoch in `epochs` must be current): pods created or recreated (see
+ * upsertPods) and pods deleted.
+ */
+export async function recordOperationResults(
+  db: Db,
+  epochs: readonly number[],
+  created: readonly CreatedPod[],
+  gone: readonly string[],
+): Promise<void> {
+  if (created.length === 0 && gone.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const epoch of epochs) await assertEpochCurrent(tx, epoch);
+    await deletePods(tx, gone);
+    await upsertPods(tx, created);
+  });
 }
 
 /** Writes pods with their health; `since` moves only when the phase or readiness changes. */

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { type EventBus, POD_STATUS_SUBJECT, type PodStatusMessage } from '@podsync/bus';
 import {
   applyPodObservations,
+  type CreatedPod,
   type Db,
   type PodObservation,
   type PodStatusChange,
   type PodsWritten,
+  recordOperationResults,
   replacePods,
 } from '@podsync/db';
 import { type PodListing, podTerminated } from '@podsync/domain';
@@ -30,22 +32,41 @@ export interface StoredListing {
   clientsToHeal: number[];
 }
 
+/** Where the watch's writes stood when a listing or an operation began. */
+export interface ObservationMark {
+  readonly at: number;
+}
+
+/** What a finished operation left of a pod: running with the spec it asked for, or gone. */
+export type OperationResult = { kind: 'created'; pod: CreatedPod } | { kind: 'gone'; name: string };
+
+interface WaitingResult {
+  epoch: number;
+  result: OperationResult;
+  mark: ObservationMark;
+  done: { resolve: () => void; reject: (error: unknown) => void };
+}
+
 /**
- * The one writer of what the leader observes of its pods: watch changes and full listings go to
- * the pods table in transactions fenced by the lease's epoch, each change of phase or readiness
- * is announced on `podsync.events.pod.status`, the restart backoff learns the pods' health, and
- * the clients of pods that vanished or terminated are returned, for a round to look at — the
- * round, level-triggered, decides what to do.
+ * The one writer of what the leader observes of its pods: watch changes, full listings and the
+ * results of its own operations go to the pods table in transactions fenced by the lease's epoch,
+ * one at a time; each change of phase or readiness is announced on `podsync.events.pod.status`;
+ * the restart backoff learns the pods' health; and the clients of pods that vanished or
+ * terminated are returned, for a round to look at — the round, level-triggered, decides what to do.
  *
- * A listing is older than the watch changes written while it was read: those pods are left as
- * the watch wrote them when the listing is stored.
+ * A listing, or an operation, is older than the watch changes written while it was under way:
+ * those pods are left as the watch wrote them (an operation's result must not bring back a pod
+ * the watch has since seen deleted, nor a listing overwrite a newer change).
  */
 export class ObservedPods {
-  /** Counts the watch's writes; a listing remembers where the count stood when it began. */
+  /** Counts the watch's writes; a mark remembers where the count stood. */
   private sequence = 0;
-  /** The count at each pod's last watch write, kept while some listing may be older. */
+  /** The count at each pod's last watch write, kept while a mark may be older. */
   private readonly watchedAt = new Map<string, number>();
-  private readonly listingsFrom = new Set<{ mark: number }>();
+  private readonly openMarks = new Set<ObservationMark>();
+  /** The writes to the pods table, one after the other. */
+  private tail: Promise<void> = Promise.resolve();
+  private readonly waitingResults: WaitingResult[] = [];
 
   constructor(
     private readonly db: Db,
@@ -58,30 +79,99 @@ export class ObservedPods {
 
   /** Lists with `list` and makes the pods table that listing. */
   async relist(lease: Lease, list: () => Promise<PodListing>): Promise<StoredListing> {
-    const listing = { mark: this.sequence };
-    this.listingsFrom.add(listing);
+    const mark = this.mark();
     try {
       const listed = await list();
-      const newer = new Set<string>();
-      for (const [name, at] of this.watchedAt) if (at > listing.mark) newer.add(name);
-      const written = await replacePods(this.db, lease.epoch, listed.pods, newer);
-      return { listing: listed, clientsToHeal: await this.written(lease, written) };
+      const written = await this.exclusive(() => replacePods(this.db, lease.epoch, listed.pods, this.watchedSince(mark)));
+      const clientsToHeal = new Set(await this.written(lease, written));
+      // Level-triggered: a pod still terminated needs a round too (one replaced and failed again
+      // between two listings looks unchanged, and a missed event must not leave it failed).
+      for (const pod of listed.pods) if (podTerminated(pod.health)) clientsToHeal.add(pod.clientId);
+      return { listing: listed, clientsToHeal: [...clientsToHeal] };
     } finally {
-      this.listingsFrom.delete(listing);
-      this.forgetWatchedBefore(Math.min(this.sequence, ...[...this.listingsFrom].map(({ mark }) => mark)));
+      this.release(mark);
     }
   }
 
   /** Writes what the watch saw, in one transaction; resolves with the clients that need healing. */
   async apply(lease: Lease, observations: readonly PodObservation[]): Promise<number[]> {
-    for (const observation of observations) this.watchedAt.set(observation.pod.name, ++this.sequence);
-    if (this.listingsFrom.size === 0) this.forgetWatchedBefore(this.sequence);
-    const written = await applyPodObservations(this.db, lease.epoch, observations);
+    const written = await this.exclusive(() => {
+      for (const observation of observations) this.watchedAt.set(observation.pod.name, ++this.sequence);
+      this.forgetUnmarked();
+      return applyPodObservations(this.db, lease.epoch, observations);
+    });
     return this.written(lease, written);
   }
 
-  private forgetWatchedBefore(mark: number): void {
-    for (const [name, at] of this.watchedAt) if (at <= mark) this.watchedAt.delete(name);
+  /** Call before an operation's first deployer call; release() the mark once its result is recorded. */
+  mark(): ObservationMark {
+    const mark = { at: this.sequence };
+    this.openMarks.add(mark);
+    return mark;
+  }
+
+  release(mark: ObservationMark): void {
+    this.openMarks.delete(mark);
+    this.forgetUnmarked();
+  }
+
+  /**
+   * Records what an operation begun at `mark` left of its pod, unless the watch has written that
+   * pod since: results that arrive while another write runs go together in the next transaction.
+   */
+  recordOperation(epoch: number, result: OperationResult, mark: ObservationMark): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waitingResults.push({ epoch, result, mark, done: { resolve, reject } });
+      if (this.waitingResults.length === 1) void this.exclusive(() => this.writeResults()).catch(() => undefined);
+    });
+  }
+
+  private async writeResults(): Promise<void> {
+    const batch = this.waitingResults.splice(0);
+    try {
+      const created = new Map<string, CreatedPod>();
+      const gone = new Set<string>();
+      for (const { result, mark } of batch) {
+        const name = result.kind === 'created' ? result.pod.name : result.name;
+        if ((this.watchedAt.get(name) ?? Number.NEGATIVE_INFINITY) > mark.at) continue;
+        if (result.kind === 'created') {
+          created.set(name, result.pod);
+          gone.delete(name);
+        } else {
+          gone.add(name);
+          created.delete(name);
+        }
+      }
+      await recordOperationResults(this.db, [...new Set(batch.map(({ epoch }) => epoch))], [...created.values()], [...gone]);
+      for (const { done } of batch) done.resolve();
+    } catch (error) {
+      for (const { done } of batch) done.reject(error);
+      throw error;
+    }
+  }
+
+  /** Runs `write` once the writes before it have ended, whatever their outcome. */
+  private exclusive<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(write, write);
+    this.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** The pods the watch has written since `mark`. */
+  private watchedSince(mark: ObservationMark): Set<string> {
+    const newer = new Set<string>();
+    for (const [name, at] of this.watchedAt) if (at > mark.at) newer.add(name);
+    return newer;
+  }
+
+  /** Forgets the watch writes no open mark is older than. */
+  private forgetUnmarked(): void {
+    let oldest = this.sequence;
+    for (const mark of this.openMarks) oldest = Math.min(oldest, mark.at);
+    for (const [name, at] of this.watchedAt) if (at <= oldest) this.watchedAt.delete(name);
   }
 
   /** Tells the backoff and the bus of what was written; returns the clients of pods gone or terminated. */

@@ -86,10 +86,17 @@ export class PodObserver {
           }
           const watched = await this.watch(lease, signal, version, relistAtMs);
           version = watched.version;
-          if (watched.end !== 'closed' || watched.events > 0) failures = 0;
           this.metrics.watchRestarted(watched.end);
+          if (watched.end === 'closed' && watched.events === 0) {
+            // A server that ends every watch at once must not be asked again in a tight loop.
+            failures++;
+            await sleep(this.clock, backoffDelay(this.retryBackoff, failures), signal);
+          } else {
+            failures = 0;
+          }
+          // Info, not warn: a quiet fleet watched without bookmarks (the simulated deployer) stalls by design.
           if (watched.end === 'stalled')
-            this.log.warn({ version }, 'the pod watch delivered nothing for too long; watching again');
+            this.log.info({ version }, 'the pod watch delivered nothing for too long; watching again');
         } catch (error) {
           if (signal.aborted) return;
           if (error instanceof StaleEpochError) {

@@ -1,14 +1,11 @@
 import { type EventBus, OPS_SUBJECTS } from '@podsync/bus';
 import {
   assertEpochCurrent,
-  deletePods,
   type Db,
   insertOperation,
-  type CreatedPod,
   type NewOperationRow,
   operationMessage,
   type OperationRow,
-  upsertPods,
 } from '@podsync/db';
 import type { PodOperation, PodOperationKind } from '@podsync/domain';
 import type { Logger } from 'pino';
@@ -35,8 +32,8 @@ interface Waiting {
 }
 
 /**
- * Makes every operation auditable: one `operations` row written together with the pods table
- * change in a transaction that only the current epoch may commit, then one message on
+ * Makes every operation auditable: one `operations` row written in a transaction that only the
+ * current epoch may commit (the pods table change is ObservedPods's), then one message on
  * `podsync.ops.<kind>` and one log line. A failed publish is logged and counted; the operation
  * stands, and the row remains the record of it.
  *
@@ -94,40 +91,15 @@ export class OperationRecorder {
   }
 
   /**
-   * One transaction for the batch: the epoch check, the operations rows and each pod's last change
-   * (upserted or deleted together). The statements are sent at once, without waiting for each
-   * other (the driver pipelines them on the transaction's connection): they touch distinct rows,
-   * and a failed epoch check makes the transaction roll back whatever ran beside it.
+   * One transaction for the batch: the epoch check and the operations rows, sent at once without
+   * waiting for each other (the driver pipelines them on the transaction's connection); a failed
+   * epoch check makes the transaction roll back whatever ran beside it.
    */
   private write(entries: readonly RecordedOperation[]): Promise<OperationRow[]> {
     return this.db.transaction(async (tx) => {
-      const podStates = new Map<string, CreatedPod | 'gone'>();
-      for (const { operation, outcome, epoch } of entries) {
-        const { pod } = operation;
-        if (outcome.pod === 'running') {
-          podStates.set(pod.name, {
-            name: pod.name,
-            clientId: pod.clientId,
-            algorithm: pod.algorithm,
-            specHash: pod.specHash,
-            epoch,
-          });
-        } else if (outcome.pod === 'gone') {
-          podStates.set(pod.name, 'gone');
-        }
-      }
-      const states = [...podStates];
       const [, rows] = await Promise.all([
         Promise.all([...new Set(entries.map((entry) => entry.epoch))].map((epoch) => assertEpochCurrent(tx, epoch))),
         Promise.all(entries.map((entry) => insertOperation(tx, this.operationRow(entry)))),
-        deletePods(
-          tx,
-          states.flatMap(([name, state]) => (state === 'gone' ? [name] : [])),
-        ),
-        upsertPods(
-          tx,
-          states.flatMap(([, state]) => (state === 'gone' ? [] : [state])),
-        ),
       ]);
       return rows;
     });

@@ -28,13 +28,13 @@ import {
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
 import type { Lease } from '../leader/leader-elector';
-import type { ObservedPods } from '../observe/observed-pods';
+import type { ObservedPods, OperationResult } from '../observe/observed-pods';
 import type { PodRestartBackoff } from '../observe/pod-restart-backoff';
 import { DELETE_GUARD_FLOOR, deleteGuardHolds } from './delete-guard';
 import { errorText } from './error-text';
 import { forEachBounded } from './for-each-bounded';
 import { OperationRecorder } from './operation-recorder';
-import { DEFAULT_RETRY, PodOperationRunner, type RetrySettings } from './pod-operation-runner';
+import { DEFAULT_RETRY, type PodOperationOutcome, PodOperationRunner, type RetrySettings } from './pod-operation-runner';
 import { RoundProgress } from './round-progress';
 import type { SyncMetrics } from './sync-metrics';
 import { desiredPods } from './desired-pods';
@@ -317,21 +317,33 @@ export class SyncEngine implements SyncRoundRunner {
     // A write refused as stale, or a database failure, stops the calls in flight as losing the lease does.
     const failure = new AbortController();
     const signal = AbortSignal.any([lease.signal, failure.signal]);
+    const { observedPods } = this.observation;
     await forEachBounded(operations, this.settings.concurrency, signal, async (operation) => {
       const startedAt = new Date();
-      const outcome = await this.runner.run(operation, lease, signal);
-      if (!outcome.sent) return;
+      const mark = observedPods.mark();
       try {
-        await this.recorder.record({ operation, outcome, epoch: lease.epoch, roundId, startedAt, finishedAt: new Date() });
-      } catch (error) {
-        failure.abort(error);
-        throw error;
+        const outcome = await this.runner.run(operation, lease, signal);
+        if (!outcome.sent) return;
+        try {
+          await this.recorder.record({ operation, outcome, epoch: lease.epoch, roundId, startedAt, finishedAt: new Date() });
+          const result = operationResult(operation, outcome, lease.epoch);
+          if (result !== undefined) await observedPods.recordOperation(lease.epoch, result, mark);
+        } catch (error) {
+          failure.abort(error);
+          throw error;
+        }
+        this.operationDone(operation, outcome, progress);
+      } finally {
+        observedPods.release(mark);
       }
-      progress.completed(operation, outcome.ok);
-      this.startsChanged(operation, outcome.ok);
-      if (outcome.ok && operation.kind !== 'restart') this.metrics.actualPodsChanged(operation.kind === 'create' ? 1 : -1);
     });
     lease.signal.throwIfAborted();
+  }
+
+  private operationDone(operation: PodOperation, outcome: PodOperationOutcome, progress: RoundProgress): void {
+    progress.completed(operation, outcome.ok);
+    this.startsChanged(operation, outcome.ok);
+    if (outcome.ok && operation.kind !== 'restart') this.metrics.actualPodsChanged(operation.kind === 'create' ? 1 : -1);
   }
 
   /** Tells the restart backoff of the pods this round started or removed on purpose. */
@@ -436,6 +448,17 @@ export class SyncEngine implements SyncRoundRunner {
       backedOff: [...retryByClient].map(([clientId, retryInMs]) => ({ clientId, retryInMs })),
     };
   }
+}
+
+/** What the operation left of its pod, for the pods table; undefined when it changed nothing known. */
+function operationResult(operation: PodOperation, outcome: PodOperationOutcome, epoch: number): OperationResult | undefined {
+  const { pod } = operation;
+  if (outcome.pod === 'gone') return { kind: 'gone', name: pod.name };
+  if (outcome.pod === 'unchanged') return undefined;
+  return {
+    kind: 'created',
+    pod: { name: pod.name, clientId: pod.clientId, algorithm: pod.algorithm, specHash: pod.specHash, epoch },
+  };
 }
 
 function countDeletes(operations: readonly PodOperation[]): number {
