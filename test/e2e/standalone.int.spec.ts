@@ -26,6 +26,13 @@ describe('gateway and reconciler in one process', () => {
     await app.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true, HFT: true } });
     await waitUntil(async () => (await podsOf(id)).length === 2, `pods of client ${id}`, 10_000, 50);
     expect(await podsOf(id)).toEqual([`hft-${id}`, `vwap-${id}`]);
+    // The pods show as soon as the watch sees them run; the round records its operations, then spawnedAt.
+    await waitUntil(
+      async () => (await app.request('GET', `/api/v1/clients/${id}`)).body.data.spawnedAt !== null,
+      `the round of client ${id} recorded`,
+      10_000,
+      50,
+    );
     const operations = await operationsOf(id);
     expect(operations.map((operation) => `${operation.kind} ${operation.pod} ${operation.result}`).sort()).toEqual([
       `create hft-${id} ok`,

@@ -54,15 +54,17 @@ interface WaitingResult {
  * the restart backoff learns the pods' health; and the clients of pods that vanished or
  * terminated are returned, for a round to look at — the round, level-triggered, decides what to do.
  *
- * A listing, or an operation, is older than the watch changes written while it was under way:
- * those pods are left as the watch wrote them (an operation's result must not bring back a pod
- * the watch has since seen deleted, nor a listing overwrite a newer change).
+ * A listing is older than the changes written while it was read, and an operation's result than
+ * the watch changes written while it ran: those pods are left as written (an operation's result
+ * must not bring back a pod the watch has since seen deleted, nor a listing undo a newer change).
  */
 export class ObservedPods {
-  /** Counts the watch's writes; a mark remembers where the count stood. */
+  /** Counts the writes of pods; a mark remembers where the count stood. */
   private sequence = 0;
   /** The count at each pod's last watch write, kept while a mark may be older. */
   private readonly watchedAt = new Map<string, number>();
+  /** The count at each pod's last operation result written, kept while a mark may be older. */
+  private readonly recordedAt = new Map<string, number>();
   private readonly openMarks = new Set<ObservationMark>();
   /** The writes to the pods table, one after the other. */
   private tail: Promise<void> = Promise.resolve();
@@ -82,7 +84,7 @@ export class ObservedPods {
     const mark = this.mark();
     try {
       const listed = await list();
-      const written = await this.exclusive(() => replacePods(this.db, lease.epoch, listed.pods, this.watchedSince(mark)));
+      const written = await this.exclusive(() => replacePods(this.db, lease.epoch, listed.pods, this.writtenSince(mark)));
       const clientsToHeal = new Set(await this.written(lease, written));
       // Level-triggered: a pod still terminated needs a round too (one replaced and failed again
       // between two listings looks unchanged, and a missed event must not leave it failed).
@@ -142,6 +144,7 @@ export class ObservedPods {
           created.delete(name);
         }
       }
+      for (const name of [...created.keys(), ...gone]) this.recordedAt.set(name, ++this.sequence);
       await recordOperationResults(this.db, [...new Set(batch.map(({ epoch }) => epoch))], [...created.values()], [...gone]);
       for (const { done } of batch) done.resolve();
     } catch (error) {
@@ -160,18 +163,19 @@ export class ObservedPods {
     return run;
   }
 
-  /** The pods the watch has written since `mark`. */
-  private watchedSince(mark: ObservationMark): Set<string> {
+  /** The pods the watch or an operation's result has written since `mark`: newer than a listing begun then. */
+  private writtenSince(mark: ObservationMark): Set<string> {
     const newer = new Set<string>();
-    for (const [name, at] of this.watchedAt) if (at > mark.at) newer.add(name);
+    for (const written of [this.watchedAt, this.recordedAt]) for (const [name, at] of written) if (at > mark.at) newer.add(name);
     return newer;
   }
 
-  /** Forgets the watch writes no open mark is older than. */
+  /** Forgets the writes no open mark is older than. */
   private forgetUnmarked(): void {
     let oldest = this.sequence;
     for (const mark of this.openMarks) oldest = Math.min(oldest, mark.at);
-    for (const [name, at] of this.watchedAt) if (at <= oldest) this.watchedAt.delete(name);
+    for (const written of [this.watchedAt, this.recordedAt])
+      for (const [name, at] of written) if (at <= oldest) written.delete(name);
   }
 
   /** Tells the backoff and the bus of what was written; returns the clients of pods gone or terminated. */

@@ -227,6 +227,13 @@ describe(PodObserver.name, () => {
         'both pods running again',
       );
       await waitUntil(async () => (await storedPod(`hft-${beta}`))?.health.phase === 'Running', 'the table showing it');
+      // The operations are recorded once the deployer calls return, a moment after the pods run.
+      await waitUntil(
+        async () =>
+          (await metricValue(leader?.registry ?? new Registry(), 'podsync_pod_replacements_total', { reason: 'pod-failed' })) ===
+            1 && (await operationsOf(`vwap-${acme}`)).length === 2,
+        'the operations recorded',
+      );
       expect((await operationsOf(`hft-${beta}`)).map(({ kind, reason, result }) => ({ kind, reason, result }))).toEqual([
         { kind: 'create', reason: null, result: 'ok' },
         { kind: 'restart', reason: 'pod-failed', result: 'ok' },
