@@ -73,12 +73,14 @@ export function podsQuerySchema(catalogue: AlgorithmCatalogue) {
         if (known === undefined) ctx.addIssue({ code: 'custom', message: unknownAlgorithm, input: name });
         return known ?? z.NEVER;
       })
-      .optional(),
+      .optional()
+      .meta({ description: `${catalogue.names.join(', ')}, in any case` }),
     phase: z.enum(POD_PHASES, { error: `phase must be one of ${POD_PHASES.join(', ')}` }).optional(),
     ready: z
       .enum(['true', 'false'], { error: 'ready must be true or false' })
       .transform((value) => value === 'true')
-      .optional(),
+      .optional()
+      .meta({ description: 'false lists what is unhealthy now' }),
   });
 }
 export type PodsQuery = z.output<ReturnType<typeof podsQuerySchema>>;
