@@ -4,16 +4,18 @@ import { waitUntil } from '../../../test/support/wait-until';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, assertEpochCurrent, currentLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
 import { type Database, openDatabase } from './open-database';
+import { newEventId } from '@podsync/domain';
 import { operations } from './schema';
 
 const operationOfEpoch = (epoch: number) => ({
+  eventId: newEventId(),
   epoch,
   replicaId: 'replica-a',
-  kind: 'create',
+  kind: 'create' as const,
   pod: 'vwap-1',
   clientId: 1,
   algorithm: 'VWAP',
-  result: 'ok',
+  result: 'ok' as const,
   startedAt: new Date(),
   finishedAt: new Date(),
 });

@@ -9,3 +9,4 @@ export * from './spec-hash';
 export * from './status.schema';
 export * from './deployer';
 export * from './plan';
+export * from './events';
