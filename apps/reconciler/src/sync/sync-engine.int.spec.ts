@@ -391,6 +391,27 @@ describe(SyncEngine.name, () => {
     expect(await allPods(database.db)).toEqual(await deployer.running());
   });
 
+  it('clears the restart request of a client with no algorithm on, in a scoped or a full round, unless paused', async () => {
+    const idle = await client('idle', { VWAP: false });
+    const retired = await client('retired', { RETIRED: true });
+    await touchClientStatus(database.db, idle, true);
+    await touchClientStatus(database.db, retired, true);
+    const sync = engine();
+
+    await setPaused(database.db, true);
+    await sync.runRound(lease, 'event', { clientIds: [idle] });
+    expect((await findClient(database.db, idle))?.needRestart).toBe(true);
+    await setPaused(database.db, false);
+
+    expect(await sync.runRound(lease, 'event', { clientIds: [idle] })).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, idle)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect((await findClient(database.db, retired))?.needRestart).toBe(true);
+
+    expect(await sync.runRound(lease, 'periodic', 'full')).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, retired)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect(deployer.changes()).toEqual([]);
+  });
+
   it('deletes the pod of an algorithm switched off or dropped from the catalogue', async () => {
     const acme = await client('acme', { VWAP: true, TWAP: true, HFT: true });
     await engine().runRound(lease, 'startup', 'full');
