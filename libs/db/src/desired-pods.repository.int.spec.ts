@@ -1,21 +1,20 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { insertClient, setAlgorithmFlags } from './clients.repository';
 import { type DesiredPodBatch, desiredPodBatches, type DesiredPodQuery } from './desired-pods.repository';
-import { type Database, openDatabase } from './open-database';
+import type { Database } from './open-database';
 
 const CATALOGUE = ['VWAP', 'TWAP', 'HFT'];
 const spec = { version: 1, image: 'registry.example.com/algo:1', cpu: '500m', mem: '256Mi' };
 
 describe('desired pods repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -23,8 +22,7 @@ describe('desired pods repository', () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   async function collect(query: DesiredPodQuery): Promise<DesiredPodBatch[]> {

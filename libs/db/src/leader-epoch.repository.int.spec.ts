@@ -1,7 +1,7 @@
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../test/support/wait-until';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, assertEpochCurrent, currentLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
 import { type Database, openDatabase } from './open-database';
 import { newEventId } from '@podsync/domain';
@@ -21,18 +21,16 @@ const operationOfEpoch = (epoch: number) => ({
 });
 
 describe('leader epoch repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeEach(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '', poolSize: 12 });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase({ poolSize: 12 });
+    ({ database } = testDatabase);
   });
 
   afterEach(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('starts with no leader and records each new one with the next epoch', async () => {
