@@ -20,8 +20,7 @@ export function eventMessage(row: OutboxRow): EventMessage {
   return {
     id: row.id,
     eventId: row.eventId,
-    // Only appendOutbox writes the table, and it takes an EventSubject.
-    subject: row.subject as EventSubject,
+    subject: row.subject,
     clientId: row.clientId,
     payload: row.payload,
     createdAt: row.createdAt.toISOString(),

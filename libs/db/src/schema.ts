@@ -17,7 +17,7 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
-import type { OperationResult, PodOperationKind } from '@podsync/domain';
+import type { EventSubject, OperationResult, PodOperationKind } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -69,7 +69,7 @@ export const outbox = pgTable('outbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   /** The JetStream message id (a UUIDv7 made by appendOutbox): unlike `id`, unique beyond this database. */
   eventId: uuid('event_id').notNull(),
-  subject: varchar('subject', { length: 100 }).notNull(),
+  subject: varchar('subject', { length: 100 }).$type<EventSubject>().notNull(),
   clientId: bigint('client_id', { mode: 'number' }).notNull(),
   payload: jsonb('payload').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),

@@ -29,9 +29,9 @@ const DEFAULTS: Required<OutboxRelayOptions> = {
 
 /**
  * Publishes the outbox to the event bus and deletes what was acknowledged: at-least-once out,
- * deduplicated by the stream on the event id. Never on the row id: a restored database or another
- * installation on the same NATS server numbers its rows from the same 1, 2, 3. Runs on the leader alone, one drain at a time,
- * publishing one row after the other so that events leave in id order.
+ * deduplicated by the stream on the event id (never on the row id: a restored database, or another
+ * installation on the same NATS server, numbers its rows 1, 2, 3 again). Runs on the leader alone,
+ * one drain at a time, publishing one row after the other so that events leave in id order.
  */
 export class OutboxRelay {
   private readonly options: Required<OutboxRelayOptions>;
