@@ -9,6 +9,7 @@
  */
 import Fastify from 'fastify';
 import postgres from 'postgres';
+import { v7 as uuidv7 } from 'uuid';
 
 const databaseUrl = process.env.DATABASE_URL;
 const port = Number(process.env.PODSYNC_HTTP_PORT);
@@ -55,8 +56,8 @@ server.post<{ Body: ClientBody }>('/api/v1/clients', async (request, reply) => {
       values (${name}, ${version}, ${image}, ${cpu}, ${mem}, ${priority})
       returning id, name, version, image, cpu, mem, priority, need_restart, spawned_at, created_at, updated_at
     ), event as (
-      insert into outbox (subject, client_id, payload)
-      select 'podsync.events.client.created', id, to_jsonb(client) from client
+      insert into outbox (event_id, subject, client_id, payload)
+      select ${uuidv7()}, 'podsync.events.client.created', id, to_jsonb(client) from client
     )
     select * from client`;
   return reply.code(201).header('location', `/api/v1/clients/${client?.id}`).send({ status: 'ok', data: client });
@@ -73,8 +74,8 @@ server.put<{ Params: { id: string }; Body: Record<string, boolean> }>('/api/v1/s
       from client cross join jsonb_each_text(${sql.json(request.body)}) as flag
       on conflict (client_id, algorithm) do update set enabled = excluded.enabled, updated_at = now()
     ), event as (
-      insert into outbox (subject, client_id, payload)
-      select 'podsync.events.status.updated', client.id, ${sql.json(request.body)} from client
+      insert into outbox (event_id, subject, client_id, payload)
+      select ${uuidv7()}, 'podsync.events.status.updated', client.id, ${sql.json(request.body)} from client
     )
     select id from client`;
   if (changed === undefined) return reply.code(404).send({ status: 'error', message: `no client ${id}` });

@@ -14,7 +14,7 @@ const STOP_AT_WRITE = 150;
 const START_AT_WRITE = 300;
 
 interface EventPayload {
-  id: number;
+  eventId: string;
 }
 
 interface OpsPayload {
@@ -141,7 +141,7 @@ describe('chaos: Redis and NATS outages', () => {
       const events = stored.filter((event) => event.seq > lastSeqBefore);
       // Across the whole stream: an id stored twice is a duplicate whenever it was published.
       const distinct = new Set(stored.map((event) => event.msgId));
-      const mislabelled = stored.filter((event) => event.msgId !== String((event.payload as EventPayload).id));
+      const mislabelled = stored.filter((event) => event.msgId !== (event.payload as EventPayload).eventId);
       const ops = await readStream(cluster.nats.url, 'PODSYNC_OPS');
       const opsAfterOutage = ops.filter(
         (message) => message.subject.startsWith('podsync.ops.') && Date.parse((message.payload as OpsPayload).at) > restartedAt,

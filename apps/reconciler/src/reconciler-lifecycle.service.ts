@@ -1,8 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config } from '@podsync/domain';
-import { type EventBus, LEADER_SUBJECT, type LeaderMessage, type Unsubscribe } from '@podsync/bus';
+import { type Config, LEADER_SUBJECT, type LeaderMessage, newEventId } from '@podsync/domain';
+import type { EventBus, Unsubscribe } from '@podsync/bus';
 import { CONFIG, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import type { Leadership } from './leader/create-leadership';
@@ -101,8 +101,13 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
       this.log,
       AbortSignal.any([lease.signal, this.stopping.signal]),
     );
-    const message: LeaderMessage = { replicaId: this.config.replicaId, epoch: lease.epoch, at: new Date().toISOString() };
-    this.bus.publish(LEADER_SUBJECT, message, { msgId: `leader-${lease.epoch}` }).catch((error: unknown) => {
+    const message: LeaderMessage = {
+      eventId: newEventId(),
+      replicaId: this.config.replicaId,
+      epoch: lease.epoch,
+      at: new Date().toISOString(),
+    };
+    this.bus.publish(LEADER_SUBJECT, message, { msgId: message.eventId }).catch((error: unknown) => {
       this.syncMetrics.publishFailed('leader');
       this.log.warn({ err: error }, 'could not announce the new leader on the bus');
     });

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EVENT_SUBJECTS, LEADER_SUBJECT, OPS_SUBJECTS } from '@podsync/domain';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BusUnavailableError, NoResponderError, PublishError, RequestFailedError, RequestTimeoutError } from './bus.errors';
 import { EmbeddedEventBus } from './embedded-event-bus';
-import { EVENT_SUBJECTS, LEADER_SUBJECT, OPS_SUBJECTS } from './subjects';
 
 const logger = pino({ level: 'silent' });
 

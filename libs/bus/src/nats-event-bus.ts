@@ -22,7 +22,7 @@ import {
 import type { Logger } from 'pino';
 import { BusUnavailableError, NoResponderError, PublishError, RequestTimeoutError } from './bus.errors';
 import type { EventBus, MessageHandler, PublishOptions, RequestHandler, Unsubscribe } from './event-bus';
-import { BusNamespace, type StreamDefinition } from './streams';
+import { BusPrefix, type StreamDefinition } from './streams';
 import { decodePayload, decodeReply, encodeFailure, encodePayload, encodeResult } from './wire';
 import { withTimeout } from './with-timeout';
 
@@ -30,8 +30,8 @@ export interface NatsEventBusOptions {
   /** NATS server URLs; a single string may list several, comma-separated. */
   servers: string | readonly string[];
   logger: Logger;
-  /** Prefixes every subject and suffixes every stream name, so tests sharing a server do not collide. */
-  namespace?: string;
+  /** Prefixes every subject and stream name, so installations (and tests) sharing a server do not collide. */
+  prefix?: string;
   /** Shown by the server's monitoring, e.g. the replica id. */
   connectionName?: string;
   /**
@@ -56,7 +56,7 @@ export class NatsEventBus implements EventBus {
     private readonly connection: NatsConnection,
     private readonly jetStream: JetStreamClient,
     private readonly manager: JetStreamManager,
-    private readonly namespace: BusNamespace,
+    private readonly prefix: BusPrefix,
     private readonly logger: Logger,
     private readonly publishTimeoutMs: number,
   ) {
@@ -65,7 +65,7 @@ export class NatsEventBus implements EventBus {
 
   /** Connects and creates or updates the streams; rejects when no server can be reached. */
   static async connect(options: NatsEventBusOptions): Promise<NatsEventBus> {
-    const namespace = new BusNamespace(options.namespace);
+    const prefix = new BusPrefix(options.prefix);
     const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     const servers = (typeof options.servers === 'string' ? [options.servers] : options.servers)
       .flatMap((entry) => entry.split(','))
@@ -80,9 +80,9 @@ export class NatsEventBus implements EventBus {
     });
     try {
       const manager = await jetstreamManager(connection, { timeout: publishTimeoutMs });
-      await ensureStreams(manager, namespace.streams());
-      const bus = new NatsEventBus(connection, jetstream(connection), manager, namespace, options.logger, publishTimeoutMs);
-      options.logger.info({ server: connection.getServer(), namespace: options.namespace }, 'connected to NATS');
+      await ensureStreams(manager, prefix.streams());
+      const bus = new NatsEventBus(connection, jetstream(connection), manager, prefix, options.logger, publishTimeoutMs);
+      options.logger.info({ server: connection.getServer(), prefix: options.prefix }, 'connected to NATS');
       return bus;
     } catch (error) {
       await connection.close();
@@ -93,7 +93,7 @@ export class NatsEventBus implements EventBus {
   async publish(subject: string, payload: unknown, options?: PublishOptions): Promise<void> {
     try {
       // A duplicate msgId is acknowledged with `duplicate: true`: the stream already holds it.
-      await this.jetStream.publish(this.namespace.subject(subject), encodePayload(payload), {
+      await this.jetStream.publish(this.prefix.subject(subject), encodePayload(payload), {
         ...(options?.msgId === undefined ? {} : { msgID: options.msgId }),
         timeout: this.publishTimeoutMs,
       });
@@ -103,13 +103,13 @@ export class NatsEventBus implements EventBus {
   }
 
   subscribe(subjectPattern: string, handler: MessageHandler): Unsubscribe {
-    const subscription = this.connection.subscribe(this.namespace.subject(subjectPattern), {
+    const subscription = this.connection.subscribe(this.prefix.subject(subjectPattern), {
       callback: (error, message) => {
         if (error !== null) {
           this.logger.error({ err: error, subject: subjectPattern }, 'event bus subscription failed');
           return;
         }
-        const subject = this.namespace.unprefixed(message.subject);
+        const subject = this.prefix.unprefixed(message.subject);
         void Promise.resolve()
           .then(() => handler(decodePayload(message.string()), subject))
           .catch((failure: unknown) => this.logger.error({ err: failure, subject }, 'event bus subscriber failed'));
@@ -121,7 +121,7 @@ export class NatsEventBus implements EventBus {
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     let reply: Msg;
     try {
-      reply = await this.connection.request(this.namespace.subject(subject), encodePayload(payload), { timeout: timeoutMs });
+      reply = await this.connection.request(this.prefix.subject(subject), encodePayload(payload), { timeout: timeoutMs });
     } catch (error) {
       throw requestError(subject, timeoutMs, error);
     }
@@ -129,7 +129,7 @@ export class NatsEventBus implements EventBus {
   }
 
   serve(subject: string, handler: RequestHandler): Unsubscribe {
-    const subscription = this.connection.subscribe(this.namespace.subject(subject), {
+    const subscription = this.connection.subscribe(this.prefix.subject(subject), {
       queue: SERVE_QUEUE,
       callback: (error, message) => {
         if (error !== null) {
@@ -190,7 +190,7 @@ export class NatsEventBus implements EventBus {
         case 'reconnect':
           this.logger.info({ server: status.server }, 'reconnected to NATS');
           // A server restarted without its store lost the streams; publishing needs them back.
-          ensureStreams(this.manager, this.namespace.streams()).catch((error: unknown) =>
+          ensureStreams(this.manager, this.prefix.streams()).catch((error: unknown) =>
             this.logger.error({ err: error }, 'could not restore the JetStream streams after reconnecting'),
           );
           break;

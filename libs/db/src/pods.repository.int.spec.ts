@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
-import { type Database, openDatabase } from './open-database';
+import type { Database } from './open-database';
 import { allPods, countPods, deletePod, type ObservedPod, podsOfClients, replacePods, upsertPod } from './pods.repository';
 
 const pod = (algorithm: string, clientId: number, epoch = 1): ObservedPod => ({
@@ -14,14 +14,13 @@ const pod = (algorithm: string, clientId: number, epoch = 1): ObservedPod => ({
 });
 
 describe('pods repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let epoch: number;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -30,8 +29,7 @@ describe('pods repository', () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('replaces the whole table with a listing', async () => {

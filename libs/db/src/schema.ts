@@ -14,9 +14,10 @@ import {
   smallint,
   text,
   timestamp,
+  uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
-import type { PodPhase } from '@podsync/domain';
+import type { EventSubject, OperationResult, PodOperationKind, PodPhase } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -66,7 +67,9 @@ export type ClientAlgorithmRow = typeof clientAlgorithms.$inferSelect;
 /** Events written in the same transaction as the change they describe; the relay publishes and deletes them. */
 export const outbox = pgTable('outbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  subject: varchar('subject', { length: 100 }).notNull(),
+  /** The JetStream message id (a UUIDv7 made by appendOutbox): unlike `id`, unique beyond this database. */
+  eventId: uuid('event_id').notNull(),
+  subject: varchar('subject', { length: 100 }).$type<EventSubject>().notNull(),
   clientId: bigint('client_id', { mode: 'number' }).notNull(),
   payload: jsonb('payload').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
@@ -79,14 +82,16 @@ export const operations = pgTable(
   'operations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The JetStream message id (a UUIDv7 made by insertOperation): unlike `id`, unique beyond this database. */
+    eventId: uuid('event_id').notNull(),
     epoch: bigint('epoch', { mode: 'number' }).notNull(),
     round: bigint('round', { mode: 'number' }),
     replicaId: varchar('replica_id', { length: 100 }).notNull(),
-    kind: varchar('kind', { length: 16 }).notNull(),
+    kind: varchar('kind', { length: 16 }).$type<PodOperationKind>().notNull(),
     pod: varchar('pod', { length: 63 }).notNull(),
     clientId: bigint('client_id', { mode: 'number' }).notNull(),
     algorithm: varchar('algorithm', { length: 30 }).notNull(),
-    result: varchar('result', { length: 16 }).notNull(),
+    result: varchar('result', { length: 16 }).$type<OperationResult>().notNull(),
     error: text('error'),
     startedAt: timestamptz('started_at').notNull(),
     finishedAt: timestamptz('finished_at').notNull(),

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ALGORITHM_NAME, AlgorithmCatalogue, DEFAULT_ALGORITHMS } from './algorithms';
 import { parseDuration } from './duration';
+import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from './events/subjects';
 import { LOG_LEVELS, type LogLevel } from './request.schema';
 
 export const ROLES = ['reader', 'writer', 'admin'] as const;
@@ -21,7 +22,8 @@ export interface Config {
   metrics: { port: number };
   database: { url: string | undefined; dataDir: string };
   redis: { urls: string[] };
-  nats: { urls: string[] };
+  /** `prefix` puts this installation's subjects and streams apart on a NATS server shared with others. */
+  nats: { urls: string[]; prefix: string | undefined };
   deployer: { kind: DeployerKind; namespace: string; simulatedLatencyMs: number; simulatedFailureRate: number };
   algorithms: AlgorithmCatalogue;
   sync: { intervalMs: number; opsPerSecond: number; concurrency: number; deleteGuard: number };
@@ -187,6 +189,7 @@ const envSchema = z.object({
     .optional(),
   REDIS_URLS: list('redis:// URLs', /^rediss?:\/\/\S+$/),
   NATS_URL: list('nats:// URLs', /^(nats|tls|ws|wss):\/\/\S+$|^[^:/\s]+:[0-9]+$/),
+  PODSYNC_NATS_PREFIX: z.string().regex(NATS_PREFIX_PATTERN, `expected ${NATS_PREFIX_RULE}`).optional(),
   PODSYNC_DEPLOYER: z.enum(['simulated', 'kubernetes'], { error: 'expected simulated or kubernetes' }).default('simulated'),
   PODSYNC_K8S_NAMESPACE: z
     .string()
@@ -228,7 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     metrics: { port: e.PODSYNC_METRICS_PORT },
     database: { url: e.DATABASE_URL, dataDir: e.PODSYNC_DATA_DIR },
     redis: { urls: e.REDIS_URLS },
-    nats: { urls: e.NATS_URL },
+    nats: { urls: e.NATS_URL, prefix: e.PODSYNC_NATS_PREFIX },
     deployer: {
       kind: e.PODSYNC_DEPLOYER,
       namespace: e.PODSYNC_K8S_NAMESPACE,

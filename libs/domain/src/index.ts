@@ -10,3 +10,4 @@ export * from './spec-hash';
 export * from './status.schema';
 export * from './deployer';
 export * from './plan';
+export * from './events';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { clients, outbox, operations, pods } from '@podsync/db';
+import { newEventId } from '@podsync/domain';
 import { type RunningGateway, SAMPLE_CLIENT, startGateway } from '../../../../test/support/gateway-harness';
 
 describe('clients API on PostgreSQL', () => {
@@ -223,16 +224,25 @@ describe('clients API on PostgreSQL', () => {
       epoch: 3,
       round: 7,
       replicaId: 'replica-a',
-      kind: 'create',
+      kind: 'create' as const,
       algorithm: 'VWAP',
-      result: 'ok',
+      result: 'ok' as const,
       startedAt: at,
       finishedAt: at,
     };
+    const restartEventId = newEventId();
     await db.insert(operations).values([
-      { ...row, pod: 'vwap-1001', clientId: 1001 },
-      { ...row, pod: 'vwap-1002', clientId: 1002 },
-      { ...row, pod: 'vwap-1001', clientId: 1001, kind: 'restart', result: 'failed', error: 'quota exceeded' },
+      { ...row, eventId: newEventId(), pod: 'vwap-1001', clientId: 1001 },
+      { ...row, eventId: newEventId(), pod: 'vwap-1002', clientId: 1002 },
+      {
+        ...row,
+        eventId: restartEventId,
+        pod: 'vwap-1001',
+        clientId: 1001,
+        kind: 'restart',
+        result: 'failed',
+        error: 'quota exceeded',
+      },
     ]);
     const all = await gateway.request('GET', '/api/v1/operations?limit=2');
     expect(all.body.data.items.map((item: { pod: string; kind: string }) => `${item.kind} ${item.pod}`)).toEqual([
@@ -246,6 +256,7 @@ describe('clients API on PostgreSQL', () => {
     expect(one.body.data.items).toHaveLength(2);
     expect(one.body.data.items[0]).toEqual({
       id: expect.any(Number),
+      eventId: restartEventId,
       epoch: 3,
       round: 7,
       replicaId: 'replica-a',

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
-import type { Client, ClientBody, ClientDetails, Config, Page, PageQuery } from '@podsync/domain';
+import {
+  type Client,
+  type ClientBody,
+  type ClientDetails,
+  type Config,
+  EVENT_SUBJECTS,
+  type Page,
+  type PageQuery,
+} from '@podsync/domain';
 import {
   appendOutbox,
   type Database,
   deleteClient,
-  EVENT_SUBJECTS,
   findClientDetails,
   findIdempotencyKey,
   insertClient,

@@ -90,6 +90,7 @@ export const EXAMPLES = {
     items: [
       {
         id: 9001,
+        eventId: '019ac4f2-5b1e-7d3a-8c2f-4e6a9b0d1c37',
         epoch: 7,
         round: 42,
         replicaId: 'podsync-reconciler-1',

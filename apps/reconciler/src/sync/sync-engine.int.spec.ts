@@ -1,11 +1,10 @@
-import { EmbeddedEventBus, opsMessageSchema, PublishError, type PublishOptions } from '@podsync/bus';
+import { EmbeddedEventBus, PublishError, type PublishOptions } from '@podsync/bus';
 import {
   advanceLeaderEpoch,
   allPods,
   type Database,
   findClient,
   insertClient,
-  openDatabase,
   operationMessage,
   operations,
   replaceClient,
@@ -15,12 +14,12 @@ import {
   syncRounds,
   touchClientStatus,
 } from '@podsync/db';
-import { type ActualPod, type Deployer, DeployerError, type PodToRun, specHash } from '@podsync/domain';
+import { type ActualPod, type Deployer, DeployerError, opsMessageSchema, type PodToRun, specHash } from '@podsync/domain';
 import { asc, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { SimulatedDeployer } from '../deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
 import { type Lease, LeaseLostError } from '../leader/leader-elector';
@@ -87,7 +86,7 @@ interface LogEntry {
 }
 
 describe(SyncEngine.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let elector: EmbeddedLeaderElector;
   let lease: Lease;
@@ -97,9 +96,8 @@ describe(SyncEngine.name, () => {
   let logLines: string[];
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -122,8 +120,7 @@ describe(SyncEngine.name, () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   /** A new engine; `registry` is then its metrics registry. */
@@ -214,7 +211,7 @@ describe(SyncEngine.name, () => {
       });
     }
     expect(bus.published).toEqual(
-      rows.map((row) => ({ subject: 'podsync.ops.create', payload: operationMessage(row), msgId: String(row.id) })),
+      rows.map((row) => ({ subject: 'podsync.ops.create', payload: operationMessage(row), msgId: row.eventId })),
     );
     for (const { payload } of bus.published)
       expect(opsMessageSchema.safeParse(JSON.parse(JSON.stringify(payload))).success).toBe(true);
@@ -394,6 +391,27 @@ describe(SyncEngine.name, () => {
     expect(await allPods(database.db)).toEqual(await deployer.running());
   });
 
+  it('clears the restart request of a client with no algorithm on, in a scoped or a full round, unless paused', async () => {
+    const idle = await client('idle', { VWAP: false });
+    const retired = await client('retired', { RETIRED: true });
+    await touchClientStatus(database.db, idle, true);
+    await touchClientStatus(database.db, retired, true);
+    const sync = engine();
+
+    await setPaused(database.db, true);
+    await sync.runRound(lease, 'event', { clientIds: [idle] });
+    expect((await findClient(database.db, idle))?.needRestart).toBe(true);
+    await setPaused(database.db, false);
+
+    expect(await sync.runRound(lease, 'event', { clientIds: [idle] })).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, idle)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect((await findClient(database.db, retired))?.needRestart).toBe(true);
+
+    expect(await sync.runRound(lease, 'periodic', 'full')).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, retired)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect(deployer.changes()).toEqual([]);
+  });
+
   it('deletes the pod of an algorithm switched off or dropped from the catalogue', async () => {
     const acme = await client('acme', { VWAP: true, TWAP: true, HFT: true });
     await engine().runRound(lease, 'startup', 'full');
@@ -501,7 +519,7 @@ describe(SyncEngine.name, () => {
     expect(deployer.changes().filter((call) => call === `create twap-${acme}`)).toHaveLength(3);
     const failed = (await operationRows()).find((row) => row.result === 'failed');
     expect(failed).toMatchObject({ kind: 'create', pod: `twap-${acme}`, error: 'the API server is unavailable' });
-    expect(bus.published.find((message) => message.msgId === String(failed?.id))?.payload).toMatchObject({
+    expect(bus.published.find((message) => message.msgId === failed?.eventId)?.payload).toMatchObject({
       result: 'failed',
       error: 'the API server is unavailable',
     });

@@ -126,7 +126,7 @@ export interface SyncRoundRunner {
 
 interface DesiredState {
   pods: DesiredPod[];
-  /** Clients that asked for a restart, with their restart request count as read. */
+  /** Clients that asked for a restart, also those with no pod to run, with their restart request count as read. */
   restartRequests: Map<number, number>;
 }
 
@@ -255,8 +255,8 @@ export class SyncEngine implements SyncRoundRunner {
       clientIds,
     });
     for await (const batch of batches) {
-      for (const pod of desiredPods(batch)) state.pods.push(pod);
-      for (const row of batch) if (row.needRestart) state.restartRequests.set(row.clientId, row.restartRequests);
+      for (const pod of desiredPods(batch.pods)) state.pods.push(pod);
+      for (const request of batch.restartRequests) state.restartRequests.set(request.clientId, request.restartRequests);
     }
     return state;
   }
@@ -310,8 +310,8 @@ export class SyncEngine implements SyncRoundRunner {
     return this.db.transaction(async (tx) => {
       await assertEpochCurrent(tx, lease.epoch);
       const cleared = new Set<number>();
-      for (const { clientId, restartRequests } of progress.servedRestarts()) {
-        if (await clearRestartRequest(tx, clientId, restartRequests)) cleared.add(clientId);
+      for (const { clientId, restartRequests, spawned } of progress.servedRestarts()) {
+        if (await clearRestartRequest(tx, clientId, restartRequests, { spawned })) cleared.add(clientId);
       }
       await markClientsSpawned(
         tx,

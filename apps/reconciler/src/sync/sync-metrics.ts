@@ -1,8 +1,6 @@
-import type { OperationKind } from '@podsync/bus';
 import type { SyncTrigger } from '@podsync/db';
+import type { OperationResult, PodOperationKind } from '@podsync/domain';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-
-export type OperationResult = 'ok' | 'failed';
 
 /** What a message that NATS did not acknowledge was: an operation, an outbox event, a leader announcement. */
 export type PublishedStream = 'ops' | 'events' | 'leader';
@@ -62,7 +60,7 @@ export class SyncMetrics {
     });
   }
 
-  operationCompleted(kind: OperationKind, result: OperationResult): void {
+  operationCompleted(kind: PodOperationKind, result: OperationResult): void {
     this.podOperations.inc({ kind, result });
   }
 

@@ -1,0 +1,5 @@
+export * from './event-id';
+export * from './event-message';
+export * from './leader-message';
+export * from './ops-message';
+export * from './subjects';
