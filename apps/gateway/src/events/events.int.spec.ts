@@ -243,3 +243,12 @@ describe.each(['embedded', 'nats'] as const)('GET /api/v1/events/stream (%s bus)
     await waitUntil(async () => (await gateway.followers()) === 0, 'the followers to be released');
   });
 });
+
+describe('GET /api/v1/events/stream when the gateway stops', () => {
+  it('ends the open streams, so that the gateway closes instead of waiting for its clients', async () => {
+    const gateway = await startEventsGateway('embedded');
+    const stream = await openEventStream({ url: gateway.url, token: READER_TOKEN });
+    await gateway.close();
+    await expect(stream.finished).resolves.toMatch(/^[0-9]+-[0-9]+$/);
+  });
+});
