@@ -66,6 +66,9 @@ export class EventStreamService implements OnModuleDestroy {
 
     this.connections.add(connection);
     this.connectedClients.inc();
+    // A follower the bus ended (NATS gave its consumer up, the bus closed) ends the response: the
+    // client reconnects with its Last-Event-ID and follows afresh, rather than waiting in silence.
+    void Promise.race(followers.map((follower) => follower.ended)).then(() => connection.end());
     void connection.closed.then(async () => {
       deliver = () => undefined;
       this.connections.delete(connection);

@@ -252,3 +252,16 @@ describe('GET /api/v1/events/stream when the gateway stops', () => {
     await expect(stream.finished).resolves.toMatch(/^[0-9]+-[0-9]+$/);
   });
 });
+
+describe('GET /api/v1/events/stream when its bus ends the followers', () => {
+  it('ends the response, so that the client reconnects and resumes', async () => {
+    const gateway = await startEventsGateway('embedded');
+    try {
+      const stream = await openEventStream({ url: gateway.url, token: READER_TOKEN });
+      await gateway.bus.close();
+      await expect(stream.finished).resolves.toMatch(/^[0-9]+-[0-9]+$/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
