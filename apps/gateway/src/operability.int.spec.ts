@@ -69,8 +69,9 @@ describe('health, metrics, docs and log level', () => {
     )) {
       for (const [method, operation] of Object.entries(operations)) {
         const examples = Object.values(operation.responses).filter(
+          // Whatever the media type: the event stream answers text/event-stream, the others JSON.
           (response: { content?: Record<string, { example?: unknown }> }) =>
-            response.content?.['application/json']?.example !== undefined,
+            Object.values(response.content ?? {}).some((media) => media.example !== undefined),
         );
         if (examples.length === 0) missing.push(`${method.toUpperCase()} ${path}`);
       }

@@ -3,7 +3,7 @@ import type { OperationResult, PodOperationKind } from '@podsync/domain';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** What a message that NATS did not acknowledge was: an operation, an outbox event, a leader announcement. */
-export type PublishedStream = 'ops' | 'events' | 'leader';
+export type PublishedStream = 'ops' | 'events' | 'leader' | 'round';
 
 export interface RoundCounts {
   planned: number;
@@ -30,7 +30,7 @@ export class SyncMetrics {
     });
     this.publishFailures = new Counter({
       name: 'podsync_nats_publish_failures_total',
-      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader',
+      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader, round (the finished-round notice)',
       labelNames: ['stream'] as const,
       registers,
     });

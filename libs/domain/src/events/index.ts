@@ -2,4 +2,5 @@ export * from './event-id';
 export * from './event-message';
 export * from './leader-message';
 export * from './ops-message';
+export * from './round-message';
 export * from './subjects';

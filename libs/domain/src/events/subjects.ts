@@ -19,6 +19,12 @@ export const OPS_SUBJECTS = {
 /** Announces every change of leader. */
 export const LEADER_SUBJECT = 'podsync.leader';
 
+/** A managed pod's health changed (phase, ready, restarts, reason): stored in PODSYNC_EVENTS. */
+export const POD_STATUS_SUBJECT = 'podsync.events.pod.status';
+
+/** The leader finished a sync round: stored in PODSYNC_EVENTS. */
+export const ROUND_FINISHED_SUBJECT = 'podsync.events.round.finished';
+
 /**
  * What PODSYNC_NATS_PREFIX may be: one subject token, lower case so that the upper-cased stream
  * names stay as distinct as the prefixes (`a` and `A` would otherwise share a stream).
