@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLE_CLIENT, startGateway } from '../../../test/support/gateway-harness';
 
-describe('gateway on embedded PGlite', () => {
+describe('gateway on the embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'podsync-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the API and keeps its data across a restart', async () => {
-    const first = await startGateway({ driver: 'pglite', dataDir });
+    const first = await startGateway({ driver: 'embedded', dataDir });
     let id: number;
     try {
       const created = await first.request('POST', '/api/v1/clients', {
@@ -28,7 +28,7 @@ describe('gateway on embedded PGlite', () => {
       await first.close();
     }
 
-    const second = await startGateway({ driver: 'pglite', dataDir });
+    const second = await startGateway({ driver: 'embedded', dataDir });
     try {
       const client = await second.request('GET', `/api/v1/clients/${id}`);
       expect(client.status).toBe(200);
@@ -47,7 +47,7 @@ describe('gateway on embedded PGlite', () => {
   });
 
   it('refuses bad input the same way', async () => {
-    const gateway = await startGateway({ driver: 'pglite' });
+    const gateway = await startGateway({ driver: 'embedded' });
     try {
       const bad = await gateway.request('POST', '/api/v1/clients', { json: { ...SAMPLE_CLIENT, version: 1.5 } });
       expect(bad).toMatchObject({ status: 400, body: { status: 'error', errors: [{ path: 'version' }] } });
