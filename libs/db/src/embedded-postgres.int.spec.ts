@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -57,6 +57,7 @@ async function startHolder(dataDir: string, mode: 'hold' | 'exit'): Promise<Retu
 }
 
 describe('the embedded PostgreSQL', () => {
+  let tempDir: string;
   let dataDir: string;
   const opened: Database[] = [];
   const open = (): Database => {
@@ -66,12 +67,13 @@ describe('the embedded PostgreSQL', () => {
   };
 
   beforeEach(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'podsync-embedded-'));
+    tempDir = mkdtempSync(join(tmpdir(), 'podsync-embedded-'));
+    dataDir = tempDir;
   });
 
   afterEach(async () => {
     for (const database of opened.splice(0)) await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   });
 
   it('keeps committed data across a restart, and its server stops with close()', async () => {
@@ -125,6 +127,19 @@ describe('the embedded PostgreSQL', () => {
     const holder = await startHolder(dataDir, 'exit');
     await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve(undefined)));
     await waitUntil(() => !existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 'the server to shut down', 30_000, 50);
+  });
+
+  it('serves a data directory too deep for a unix socket path inside it', async () => {
+    dataDir = join(
+      tempDir,
+      'a-directory-name-of-fifty-characters-to-go-deeper-',
+      'and-one-more-of-the-same-size-for-the-socket-path',
+    );
+    // Run as root, the server runs as `postgres`, which must reach the data directory through its parents.
+    chmodSync(tempDir, 0o755);
+    const database = open();
+    await database.migrate();
+    await database.ping();
   });
 
   it('refuses a second server on files whose server runs, and leaves that one serving', async () => {

@@ -121,6 +121,8 @@ export function embeddedPostgres(dataDir: string): EmbeddedPostgres {
       await starting?.catch(() => undefined);
       const running = server;
       if (running !== undefined) await terminate(running);
+      // The directory outside the data directory (for a deep one) is left to nobody else.
+      if (!socketDir.startsWith(root)) rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }
