@@ -125,7 +125,6 @@ async function measured(
 interface MeasuredServer {
   name: ServerName;
   entry: string;
-  nodeArgs: string[];
   logLevel: 'warn' | 'info';
   /** The baseline migrates nothing itself: the gateway's migrations prepare its database. */
   migrateFirst: boolean;
@@ -134,13 +133,12 @@ interface MeasuredServer {
 function measuredServers(): MeasuredServer[] {
   const gateway = resolve(settings.entry ?? gatewayEntry(ROOT));
   return [
-    { name: 'gateway-warn', entry: gateway, nodeArgs: [], logLevel: 'warn', migrateFirst: false },
-    { name: 'gateway-info', entry: gateway, nodeArgs: [], logLevel: 'info', migrateFirst: false },
+    { name: 'gateway-warn', entry: gateway, logLevel: 'warn', migrateFirst: false },
+    { name: 'gateway-info', entry: gateway, logLevel: 'info', migrateFirst: false },
     {
       name: 'baseline',
       // Node 24 runs it as it is: its TypeScript is types only, which node strips.
       entry: join(__dirname, 'baseline-server.mts'),
-      nodeArgs: [],
       logLevel: 'warn',
       migrateFirst: true,
     },
@@ -164,7 +162,6 @@ async function measureServer(server: MeasuredServer, profileDir: string | undefi
   if (server.migrateFirst) migrate(database.url);
   const serverProcess = await startGateway({
     entry: server.entry,
-    nodeArgs: server.nodeArgs,
     logLevel: server.logLevel,
     databaseUrl: database.url,
     token: TOKEN,

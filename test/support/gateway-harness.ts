@@ -23,8 +23,8 @@ export interface RunningGateway {
 }
 
 export interface GatewayOptions {
-  /** `postgres` (a fresh database of its own) or `pglite` (in a temp dir, or `dataDir` when given). */
-  driver: 'postgres' | 'pglite';
+  /** `postgres` (a fresh database of its own on the shared server) or `embedded` (in a temp dir, or `dataDir` when given). */
+  driver: 'postgres' | 'embedded';
   dataDir?: string;
   env?: Record<string, string>;
   /** `standalone` runs the reconciler in the same process too, as `npm start` does. */
@@ -40,7 +40,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     testDatabase = await createTestDatabase();
     env.DATABASE_URL = testDatabase.url;
   } else {
-    tempDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'podsync-pglite-')) : undefined;
+    tempDir = options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'podsync-embedded-')) : undefined;
     env.PODSYNC_DATA_DIR = options.dataDir ?? tempDir ?? '';
   }
   const config = loadConfig(env);

@@ -5,12 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pods } from '@podsync/db';
 import { SAMPLE_CLIENT, startGateway } from '../../../test/support/gateway-harness';
 
-describe('gateway on embedded PGlite', () => {
+describe('gateway on the embedded PostgreSQL', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'podsync-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('serves the API and keeps its data across a restart', async () => {
-    const first = await startGateway({ driver: 'pglite', dataDir });
+    const first = await startGateway({ driver: 'embedded', dataDir });
     let id: number;
     try {
       const created = await first.request('POST', '/api/v1/clients', {
@@ -29,7 +29,7 @@ describe('gateway on embedded PGlite', () => {
       await first.close();
     }
 
-    const second = await startGateway({ driver: 'pglite', dataDir });
+    const second = await startGateway({ driver: 'embedded', dataDir });
     try {
       const client = await second.request('GET', `/api/v1/clients/${id}`);
       expect(client.status).toBe(200);
@@ -48,7 +48,7 @@ describe('gateway on embedded PGlite', () => {
   });
 
   it('reads the pods with their health the same way', async () => {
-    const gateway = await startGateway({ driver: 'pglite' });
+    const gateway = await startGateway({ driver: 'embedded' });
     try {
       const id = (await gateway.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT })).body.data.id;
       await gateway.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true, HFT: true } });
@@ -93,7 +93,7 @@ describe('gateway on embedded PGlite', () => {
   });
 
   it('refuses bad input the same way', async () => {
-    const gateway = await startGateway({ driver: 'pglite' });
+    const gateway = await startGateway({ driver: 'embedded' });
     try {
       const bad = await gateway.request('POST', '/api/v1/clients', { json: { ...SAMPLE_CLIENT, version: 1.5 } });
       expect(bad).toMatchObject({ status: 400, body: { status: 'error', errors: [{ path: 'version' }] } });

@@ -17,7 +17,7 @@ export interface ApiClientFiles {
 
 /**
  * The gateway's OpenAPI document and the TypeScript types generated from it, formatted
- * as the repository formats them. The gateway boots on the embedded defaults (PGlite in
+ * as the repository formats them. The gateway boots on the embedded defaults (an embedded database in
  * a temporary directory, in-process bus) and never listens: only its routes are read.
  */
 export async function renderApiClientFiles(repositoryRoot: string): Promise<ApiClientFiles> {
