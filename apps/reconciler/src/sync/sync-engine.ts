@@ -6,6 +6,7 @@ import {
   countPods,
   type Db,
   desiredPodBatches,
+  discardSyncRound,
   finishSyncRound,
   insertSyncRound,
   markClientsSpawned,
@@ -205,7 +206,7 @@ export class SyncEngine implements SyncRoundRunner {
         progress.expect(toRun);
         await this.execute(lease, row.id, toRun, progress);
       }
-      const finished = await this.finalize(lease, row.id, progress, guarded, null);
+      const finished = await this.finalize(lease, row.id, progress, guarded, null, clientIds !== undefined);
       const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced });
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
       this.log[summary.planned > 0 ? 'info' : 'debug'](roundFields(summary), 'sync round finished');
@@ -298,7 +299,9 @@ export class SyncEngine implements SyncRoundRunner {
   /**
    * Records the end of the round: clears the restart requests it served (compare-and-set on the
    * count read before the round), stamps spawned_at of clients whose pods it (re)created, and
-   * finishes the sync_rounds row, in one transaction of the current epoch.
+   * finishes the sync_rounds row, in one transaction of the current epoch. An event-driven round
+   * that planned nothing and failed in nothing removes its row instead: every client change runs
+   * one, and a row saying "nothing to do" would only grow the table.
    */
   private async finalize(
     lease: Lease,
@@ -306,6 +309,7 @@ export class SyncEngine implements SyncRoundRunner {
     progress: RoundProgress,
     guarded: boolean,
     error: string | null,
+    scoped = false,
   ): Promise<SyncRoundRow> {
     return this.db.transaction(async (tx) => {
       await assertEpochCurrent(tx, lease.epoch);
@@ -317,6 +321,7 @@ export class SyncEngine implements SyncRoundRunner {
         tx,
         progress.spawnedClients().filter((clientId) => !cleared.has(clientId)),
       );
+      if (scoped && progress.planned === 0 && error === null) return discardSyncRound(tx, roundId);
       return finishSyncRound(tx, roundId, {
         planned: progress.planned,
         done: progress.done,
