@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { assertEpochCurrent, type Db, findPurgeRange, HISTORY_TABLES, type HistoryTable, purgeHistoryRange } from '@podsync/db';
@@ -10,10 +10,18 @@ import type { Lease } from '../leader/leader-elector';
  */
 export const DEFAULT_PURGE_BATCH = 1_000;
 
+/**
+ * Rest between batches. The purge is never urgent, and on a small machine an unpaced one takes a
+ * core from the API: paced, a backlog of 5 million rows still goes in minutes (BENCHMARKS.md).
+ */
+export const DEFAULT_PURGE_PAUSE_MS = 10;
+
 export interface HistoryPurgeSettings {
   /** Rows older than this go (PODSYNC_HISTORY_RETENTION). */
   retentionMs: number;
   batchSize?: number;
+  /** Rest between two batches. */
+  pauseMs?: number;
   /** The wall clock the cutoff is taken from; tests pass their own. */
   now?: () => Date;
 }
@@ -29,6 +37,7 @@ export type PurgedRows = Record<HistoryTable, number>;
 export class HistoryPurge {
   private readonly purged: Counter<'table'>;
   private readonly batchSize: number;
+  private readonly pauseMs: number;
   private readonly now: () => Date;
 
   constructor(
@@ -38,6 +47,7 @@ export class HistoryPurge {
     private readonly settings: HistoryPurgeSettings,
   ) {
     this.batchSize = settings.batchSize ?? DEFAULT_PURGE_BATCH;
+    this.pauseMs = settings.pauseMs ?? DEFAULT_PURGE_PAUSE_MS;
     this.now = settings.now ?? (() => new Date());
     this.purged = new Counter({
       name: 'podsync_history_purged_rows_total',
@@ -70,8 +80,8 @@ export class HistoryPurge {
         });
         purged[table] += deleted;
         this.purged.inc({ table }, deleted);
-        // Lets the replica's own work (lease renewal, the round, the relay) run between batches.
-        await yieldToEventLoop();
+        // A lost lease ends the rest at once; the next batch's check then stops the purge.
+        await sleep(this.pauseMs, undefined, { signal: lease.signal }).catch(() => undefined);
       }
     }
     if (purged.operations + purged.sync_rounds > 0) {
