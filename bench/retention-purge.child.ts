@@ -6,6 +6,7 @@ import { openDatabase } from '@podsync/db';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { EmbeddedLeaderElector } from '../apps/reconciler/src/leader/embedded-leader-elector';
+import { LeaseLostError } from '../apps/reconciler/src/leader/leader-elector';
 import { HistoryPurge } from '../apps/reconciler/src/retention/history-purge';
 
 export interface PurgeSettings {
@@ -13,12 +14,15 @@ export interface PurgeSettings {
   retentionMs: number;
   batchSize: number;
   /** Undefined: the purge's default. */
-  pauseMs: number | undefined;
+  dutyCycle: number | undefined;
+  /** The purge stops after this, as a leader whose term ends would, so the benchmark stays bounded. */
+  maxSeconds: number;
 }
 
 export interface PurgeRun {
   operations: number;
-  syncRounds: number;
+  /** False when it was stopped at maxSeconds. */
+  complete: boolean;
   seconds: number;
 }
 
@@ -29,16 +33,26 @@ async function main(): Promise<void> {
   await elector.start();
   const lease = elector.current();
   if (lease === undefined) throw new Error('the embedded elector did not lead');
-  const purge = new HistoryPurge(database.db, pino({ level: 'silent' }), new Registry(), {
+  const registry = new Registry();
+  const purge = new HistoryPurge(database.db, pino({ level: 'silent' }), registry, {
     retentionMs: settings.retentionMs,
     batchSize: settings.batchSize,
-    pauseMs: settings.pauseMs,
+    dutyCycle: settings.dutyCycle,
   });
   const startedAt = performance.now();
-  const purged = await purge.purge(lease);
+  const deadline = setTimeout(() => void elector.stop(), settings.maxSeconds * 1_000);
+  const complete = await purge.purge(lease).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof LeaseLostError) return false;
+      throw error;
+    },
+  );
+  clearTimeout(deadline);
+  const counted = await registry.getSingleMetric('podsync_history_purged_rows_total')?.get();
   const run: PurgeRun = {
-    operations: purged.operations,
-    syncRounds: purged.sync_rounds,
+    operations: counted?.values.find((sample) => sample.labels.table === 'operations')?.value ?? 0,
+    complete,
     seconds: Math.round((performance.now() - startedAt) / 100) / 10,
   };
   await elector.stop();

@@ -49,11 +49,13 @@ const settings = {
   connections: setting('BENCH_CONNECTIONS', 32, 1, 1_000),
   mixedRate: setting('BENCH_MIXED_RATE', 500, 1, 20_000),
   windowSeconds: setting('BENCH_MIXED_DURATION', 15, 5, 120),
+  /** Windows before the purge: on a shared machine one window alone is a poor baseline. */
+  baselineWindows: setting('BENCH_BASELINE_WINDOWS', 3, 1, 20),
   seedClients: setting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
   batchSize: setting('BENCH_PURGE_BATCH', 1_000, 1, 100_000),
-  /** Undefined: the purge's own default pause. */
-  pauseMs: process.env.BENCH_PURGE_PAUSE_MS === undefined ? undefined : setting('BENCH_PURGE_PAUSE_MS', 0, 0, 10_000),
-  /** The whole purge phase ends by then: the benchmark stays bounded in time. */
+  /** Percent of the time the purge works; undefined: the purge's own default. */
+  dutyPercent: process.env.BENCH_PURGE_DUTY_PERCENT === undefined ? undefined : setting('BENCH_PURGE_DUTY_PERCENT', 20, 1, 100),
+  /** The purge stops by then (counting what it deleted): the benchmark stays bounded in time. */
   maxPurgeSeconds: setting('BENCH_MAX_PURGE_SECONDS', 600, 10, 3_600),
 };
 
@@ -97,8 +99,8 @@ async function seedOperations(databaseUrl: string, rows: number, ids: IdRange): 
       await sql`
         insert into operations (epoch, round, replica_id, kind, pod, client_id, algorithm, result, started_at, finished_at)
         select 1, n / 100, 'bench-leader', 'create', 'vwap-' || (${ids.firstId} + n % ${clients}), ${ids.firstId} + n % ${clients},
-               'VWAP', 'ok', to_timestamp((${oldestMs} + n * ${stepMs}) / 1000.0) - interval '20 ms',
-               to_timestamp((${oldestMs} + n * ${stepMs}) / 1000.0)
+               'VWAP', 'ok', to_timestamp((${oldestMs}::float8 + n * ${stepMs}::float8) / 1000.0) - interval '20 ms',
+               to_timestamp((${oldestMs}::float8 + n * ${stepMs}::float8) / 1000.0)
         from generate_series(${first}::bigint, ${last}::bigint) as n`;
       log(`  ${last + 1} of ${rows} operations`);
     }
@@ -147,9 +149,19 @@ interface RetentionBenchReport {
   seedSeconds: number;
   purge: PurgeRun | undefined;
   windows: Window[];
+  /** The median p99 of the windows before the purge. */
   baselineP99: number;
-  /** The highest p99 of a window that ran wholly during the purge, over the baseline. */
+  /** The median p99 of the windows that ran wholly during the purge, over the baseline. */
+  medianPurgeRatio: number | undefined;
+  /** The highest p99 of those windows, over the baseline. */
   worstPurgeRatio: number | undefined;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 const ms = (value: number): string => value.toFixed(value < 10 ? 2 : 1);
@@ -159,7 +171,7 @@ function markdown(report: RetentionBenchReport): string {
   const lines = [
     `Commit ${report.commit}. Machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, PostgreSQL ${m.postgres}; busy before the run: ${report.backgroundLoadPercent}% of one core`,
     '',
-    `Purge: ${report.purge === undefined ? 'did not finish' : `${report.purge.operations} operations in ${report.purge.seconds} s (${Math.round(report.purge.operations / Math.max(0.1, report.purge.seconds))} rows/s)`}, batches of ${report.settings.batchSize}, pause ${report.settings.pauseMs} ms; seeding took ${report.seedSeconds} s.`,
+    `Purge: ${report.purge === undefined ? 'failed' : `${report.purge.operations} of ${report.settings.rows} operations in ${report.purge.seconds} s (${Math.round(report.purge.operations / Math.max(0.1, report.purge.seconds))} rows/s)${report.purge.complete ? '' : ', stopped at the time limit'}`}, batches of ${report.settings.batchSize}, duty cycle ${report.settings.dutyPercent}%; seeding took ${report.seedSeconds} s.`,
     '',
     '| window | mixed load | 2xx/s | p50 ms | p99 ms | max ms | p99 ÷ baseline | non-2xx | errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -173,12 +185,14 @@ function markdown(report: RetentionBenchReport): string {
       `| ${name} | ${window.load.load} for ${Math.round(window.load.durationSeconds)} s | ${window.load.requestsPerSecond} | ${ms(window.load.latency.p50)} | ${ms(window.load.latency.p99)} | ${ms(window.load.latency.max)} | ${(window.load.latency.p99 / report.baselineP99).toFixed(2)} | ${window.load.non2xx} | ${window.load.errors} |`,
     );
   }
-  const ratio = report.worstPurgeRatio;
+  const ratio = report.medianPurgeRatio;
+  const worst = report.worstPurgeRatio;
   lines.push(
     '',
     `| target | goal | measured | met |`,
     '|---|---|---|---|',
-    `| mixed p99 during the purge ÷ before | ≤ ${P99_ALLOWANCE} | ${ratio === undefined ? 'no full window' : ratio.toFixed(2)} | ${ratio !== undefined && ratio <= P99_ALLOWANCE ? 'yes' : 'NO'} |`,
+    `| mixed p99 during the purge ÷ before (medians of the windows) | ≤ ${P99_ALLOWANCE} | ${ratio === undefined ? 'no whole window' : ratio.toFixed(2)} | ${ratio !== undefined && ratio <= P99_ALLOWANCE ? 'yes' : 'NO'} |`,
+    `| the same, worst window during the purge | ≤ ${P99_ALLOWANCE} | ${worst === undefined ? 'no whole window' : worst.toFixed(2)} | ${worst !== undefined && worst <= P99_ALLOWANCE ? 'yes' : 'NO'} |`,
   );
   return lines.join('\n');
 }
@@ -232,17 +246,18 @@ async function main(): Promise<number> {
   log(`warming up (${WARM_UP_SECONDS} s, not counted)`);
   await mixed(WARM_UP_SECONDS);
   log(`mixed load: ${settings.mixedRate} req/s, 20% create, 20% status, 60% read, windows of ${settings.windowSeconds} s`);
-  await measure('before');
+  for (let window = 0; window < settings.baselineWindows; window += 1) await measure('before');
 
-  const pauseMs = settings.pauseMs;
   const purge = startPurge(
     {
       databaseUrl: database.url,
       retentionMs: RETENTION_MS,
       batchSize: settings.batchSize,
-      pauseMs,
+      dutyCycle: settings.dutyPercent === undefined ? undefined : settings.dutyPercent / 100,
+      maxSeconds: settings.maxPurgeSeconds,
     },
-    settings.maxPurgeSeconds * 1_000,
+    // The child stops itself at maxSeconds; this only catches one that hangs.
+    (settings.maxPurgeSeconds + 60) * 1_000,
   );
   cleanups.push(async () => void purge.child.kill('SIGKILL'));
   let purgeRun: PurgeRun | undefined;
@@ -261,13 +276,20 @@ async function main(): Promise<number> {
   log(`purging (batches of ${settings.batchSize}), measuring windows until it ends`);
   while (purgeRunning) await measure('purge', () => purgeRunning);
   if (purgeError !== undefined) log(`the purge failed: ${String(purgeError)}`);
-  else log(`  purged ${purgeRun?.operations} operations in ${purgeRun?.seconds} s`);
+  else
+    log(
+      `  purged ${purgeRun?.operations} operations in ${purgeRun?.seconds} s${purgeRun?.complete === false ? ', stopped at BENCH_MAX_PURGE_SECONDS' : ''}`,
+    );
   await sleep(1_000);
-  await measure('after');
+  for (let window = 0; window < settings.baselineWindows; window += 1) await measure('after');
   await cleanUp();
 
-  const baselineP99 = windows.find((window) => window.phase === 'before')?.load.latency.p99 ?? Number.NaN;
-  const fullPurgeWindows = windows.filter((window) => window.phase === 'purge' && window.purgeRunning === true);
+  const p99s = (phase: Window['phase'], whole = false): number[] =>
+    windows
+      .filter((window) => window.phase === phase && (!whole || window.purgeRunning === true))
+      .map((window) => window.load.latency.p99);
+  const baselineP99 = median(p99s('before'));
+  const purgeP99s = p99s('purge', true);
   const report: RetentionBenchReport = {
     startedAt: startedAt.toISOString(),
     commit: commitOf(ROOT),
@@ -277,20 +299,19 @@ async function main(): Promise<number> {
       rows: settings.rows,
       mixedRate: settings.mixedRate,
       windowSeconds: settings.windowSeconds,
+      baselineWindows: settings.baselineWindows,
       connections: settings.connections,
       seedClients: settings.seedClients,
       batchSize: settings.batchSize,
-      pauseMs: pauseMs ?? 'default',
+      dutyPercent: settings.dutyPercent ?? 'default (20)',
       retention: '30d',
     },
     seedSeconds,
     purge: purgeRun,
     windows,
     baselineP99,
-    worstPurgeRatio:
-      fullPurgeWindows.length === 0
-        ? undefined
-        : Math.max(...fullPurgeWindows.map((window) => window.load.latency.p99)) / baselineP99,
+    medianPurgeRatio: purgeP99s.length === 0 ? undefined : median(purgeP99s) / baselineP99,
+    worstPurgeRatio: purgeP99s.length === 0 ? undefined : Math.max(...purgeP99s) / baselineP99,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const resultPath = join(RESULTS_DIR, `retention-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
