@@ -13,6 +13,10 @@ import { waitUntil } from '../support/wait-until';
 const REPO_ROOT = join(__dirname, '..', '..');
 const STANDALONE_MAIN = join(REPO_ROOT, 'dist/apps/standalone/src/main.js');
 const GATEWAY_MAIN = join(REPO_ROOT, 'dist/apps/gateway/src/main.js');
+/** How long a process may take to answer its ready probe: the embedded database migrates first, slowly on a busy machine. */
+const READY_TIMEOUT_MS = 60_000;
+/** Each test starts one process: its ready time, and a little for the checks. */
+const TEST_TIMEOUT_MS = READY_TIMEOUT_MS + 15_000;
 
 /** This machine's first IPv4 address off the loopback, where a listener on 127.0.0.1 must not answer. */
 function networkAddress(): string | undefined {
@@ -48,7 +52,7 @@ async function startupLines(process: ManagedProcess): Promise<OutputLine[]> {
  * `npm start` and the gateway as real processes: where they listen by default and when told
  * otherwise, and the one line each prints once it serves.
  */
-describe('listen address and startup line', () => {
+describe('listen address and startup line', { timeout: TEST_TIMEOUT_MS }, () => {
   let tempDir: string;
   let database: TestDatabase;
   const started: ManagedProcess[] = [];
@@ -77,7 +81,7 @@ describe('listen address and startup line', () => {
       cwd: tempDir,
       url: `http://127.0.0.1:${port}`,
       readyPath: '/api/ready',
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: READY_TIMEOUT_MS,
       stopTimeoutMs: 10_000,
       logLines: 500,
     });
