@@ -9,6 +9,8 @@ import type { Leadership } from './leader/create-leadership';
 import type { LeadershipChange, Lease } from './leader/leader-elector';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { runOutboxRelay } from './outbox/outbox-relay-loop';
+import { HistoryPurge } from './retention/history-purge';
+import { runHistoryPurge } from './retention/history-purge-loop';
 import { SyncMetrics } from './sync/sync-metrics';
 import { SyncScheduler } from './sync/sync-scheduler';
 import { LEADERSHIP } from './tokens';
@@ -18,7 +20,7 @@ const FINAL_DRAIN_MS = 2_000;
 
 /**
  * A replica's life: heartbeats and campaigning from start; while leader, sync rounds, the outbox
- * relay and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
+ * relay, the history purge and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
  * and the lease released, so that a rolling update fails over at once.
  */
 @Injectable()
@@ -29,6 +31,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
   private readonly renewFailures: Counter;
   private stopServing: Unsubscribe = () => undefined;
   private relayLoop: Promise<void> = Promise.resolve();
+  private purgeLoop: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
 
@@ -40,7 +43,8 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     private readonly relay: OutboxRelay,
     private readonly rpc: ClusterRpcService,
     private readonly syncMetrics: SyncMetrics,
-    loggers: Loggers,
+    private readonly historyPurge: HistoryPurge,
+    private readonly loggers: Loggers,
     metrics: MetricsRegistry,
   ) {
     this.log = loggers.component('leader');
@@ -70,7 +74,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.log.info('stopping: finishing the round in flight and releasing the lease');
     await this.scheduler.stop();
     this.stopping.abort();
-    await this.relayLoop;
+    await Promise.all([this.relayLoop, this.purgeLoop]);
     const lease = this.leadership.elector.current();
     if (lease?.isValid() === true) await this.relay.drain(AbortSignal.any([lease.signal, AbortSignal.timeout(FINAL_DRAIN_MS)]));
     this.unsubscribe?.();
@@ -99,6 +103,13 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
       this.relay,
       (clientIds) => this.scheduler.requestClients(clientIds),
       this.log,
+      AbortSignal.any([lease.signal, this.stopping.signal]),
+    );
+    this.purgeLoop = runHistoryPurge(
+      this.historyPurge,
+      lease,
+      () => this.leadership.elector.stepDown(),
+      this.loggers.component('retention'),
       AbortSignal.any([lease.signal, this.stopping.signal]),
     );
     const message: LeaderMessage = {

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,7 +77,10 @@ export function embeddedPostgres(dataDir: string): EmbeddedPostgres {
     const user = serverUser();
     mkdirSync(root, { recursive: true });
     // Running as root, the data directory is handed to the user the server runs as, who must reach it.
-    if (user !== undefined) chownSync(root, user.uid, user.gid);
+    if (user !== undefined) {
+      chownSync(root, user.uid, user.gid);
+      assertReachable(root, user);
+    }
     if (!existsSync(join(pgdata, 'PG_VERSION'))) await initialise(bin, pgdata, user);
     await stopLeftoverServer(pgdata);
     mkdirSync(socketDir, { recursive: true, mode: 0o700 });
@@ -141,6 +144,25 @@ function binaries(): string {
     );
   }
   return join(dirname(dirname(entry)), 'native', 'bin');
+}
+
+/**
+ * The server, run as another user, must be able to enter every folder above its data directory;
+ * a private folder on the way (such as one made by mkdtemp) would fail initdb with a bare
+ * "Permission denied", so say what to change instead.
+ */
+function assertReachable(root: string, user: { uid: number; gid: number }): void {
+  for (let folder = dirname(root); ; folder = dirname(folder)) {
+    const { mode, uid, gid } = statSync(folder);
+    const searchable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (searchable === 0) {
+      throw new EmbeddedPostgresError(
+        `the embedded PostgreSQL runs as the \`postgres\` user (podsync runs as root), which cannot enter ${folder} ` +
+          `on the way to ${root}: let it in (chmod o+x ${folder}), choose another PODSYNC_DATA_DIR, or set DATABASE_URL`,
+      );
+    }
+    if (folder === dirname(folder)) return;
+  }
 }
 
 /** PostgreSQL refuses to run as root: then the server runs as the `postgres` user. */

@@ -5,7 +5,9 @@ import { type Config, ConfigError, loadConfig } from './config';
 
 /** Every variable of DESIGN.md §6. */
 const VARIABLES = [
+  'PODSYNC_HTTP_HOST',
   'PODSYNC_HTTP_PORT',
+  'PODSYNC_METRICS_HOST',
   'PODSYNC_METRICS_PORT',
   'PODSYNC_DATA_DIR',
   'DATABASE_URL',
@@ -20,6 +22,7 @@ const VARIABLES = [
   'PODSYNC_OPS_PER_SECOND',
   'PODSYNC_SYNC_CONCURRENCY',
   'PODSYNC_DELETE_GUARD',
+  'PODSYNC_HISTORY_RETENTION',
   'PODSYNC_API_TOKENS',
   'PODSIM_LATENCY_MS',
   'PODSIM_FAILURE_RATE',
@@ -29,8 +32,8 @@ const VARIABLES = [
 
 /** The defaults of DESIGN.md §6, with the two fields that are not plain values matched loosely. */
 const DEFAULTS = {
-  http: { port: 8081 },
-  metrics: { port: 9101 },
+  http: { host: '127.0.0.1', port: 8081 },
+  metrics: { host: '127.0.0.1', port: 9101 },
   database: { url: undefined, dataDir: './.podsync' },
   redis: { urls: [] },
   nats: { urls: [], prefix: undefined },
@@ -38,6 +41,7 @@ const DEFAULTS = {
   algorithms: expect.any(AlgorithmCatalogue),
   sync: { intervalMs: 5 * 60_000, opsPerSecond: 100, concurrency: 16, deleteGuard: 0.5 },
   leader: { ttlMs: 5_000 },
+  history: { retentionMs: 30 * 86_400_000 },
   auth: { tokens: [] },
   replicaId: expect.stringMatching(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{6}$`)),
   logLevel: 'info',
@@ -81,7 +85,9 @@ describe(loadConfig.name, () => {
   describe('parsing', () => {
     it('reads every variable into the typed config', () => {
       const config = loadConfig({
+        PODSYNC_HTTP_HOST: '0.0.0.0',
         PODSYNC_HTTP_PORT: '1',
+        PODSYNC_METRICS_HOST: '::',
         PODSYNC_METRICS_PORT: '65535',
         PODSYNC_DATA_DIR: '/var/lib/podsync',
         DATABASE_URL: 'postgresql://podsync@db:5432/podsync',
@@ -96,6 +102,7 @@ describe(loadConfig.name, () => {
         PODSYNC_OPS_PER_SECOND: '2.5',
         PODSYNC_SYNC_CONCURRENCY: '4',
         PODSYNC_DELETE_GUARD: '1',
+        PODSYNC_HISTORY_RETENTION: '7d',
         PODSYNC_API_TOKENS: 'read-token:reader,write-token:writer',
         PODSIM_LATENCY_MS: '250',
         PODSIM_FAILURE_RATE: '0.1',
@@ -104,8 +111,8 @@ describe(loadConfig.name, () => {
       });
 
       expect(config).toEqual<Config>({
-        http: { port: 1 },
-        metrics: { port: 65_535 },
+        http: { host: '0.0.0.0', port: 1 },
+        metrics: { host: '::', port: 65_535 },
         database: { url: 'postgresql://podsync@db:5432/podsync', dataDir: '/var/lib/podsync' },
         redis: { urls: ['redis://r1:6379', 'rediss://r2:6380', 'redis://r3'] },
         nats: { urls: ['nats://n1:4222', 'n2:4222'], prefix: 'trading-eu_1' },
@@ -113,6 +120,7 @@ describe(loadConfig.name, () => {
         algorithms: expect.any(AlgorithmCatalogue) as AlgorithmCatalogue,
         sync: { intervalMs: 30_000, opsPerSecond: 2.5, concurrency: 4, deleteGuard: 1 },
         leader: { ttlMs: 2_000 },
+        history: { retentionMs: 7 * 86_400_000 },
         auth: {
           tokens: [
             { token: 'read-token', role: 'reader' },
@@ -132,6 +140,24 @@ describe(loadConfig.name, () => {
       ['1h', 3_600_000],
     ])('reads the duration %s as %i ms', (text, ms) => {
       expect(loadConfig({ PODSYNC_SYNC_INTERVAL: text }).sync.intervalMs).toBe(ms);
+    });
+
+    it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'podsync-gateway.default.svc'])(
+      'accepts the listen address %s',
+      (address) => {
+        expect(loadConfig({ PODSYNC_HTTP_HOST: address, PODSYNC_METRICS_HOST: address })).toMatchObject({
+          http: { host: address },
+          metrics: { host: address },
+        });
+      },
+    );
+
+    it.each([
+      ['1m', 60_000],
+      ['12h', 43_200_000],
+      ['90d', 7_776_000_000],
+    ])('reads the retention %s as %i ms, beyond what a timer could hold', (text, ms) => {
+      expect(loadConfig({ PODSYNC_HISTORY_RETENTION: text }).history.retentionMs).toBe(ms);
     });
 
     it('accepts a leader TTL of exactly 1s', () => {
@@ -168,6 +194,12 @@ describe(loadConfig.name, () => {
       ['PODSYNC_HTTP_PORT', '-1', 'expected a port number from 1 to 65535'],
       ['PODSYNC_HTTP_PORT', '80.5', 'expected a port number from 1 to 65535'],
       ['PODSYNC_METRICS_PORT', '65536', 'expected a port number from 1 to 65535'],
+      ['PODSYNC_HTTP_HOST', 'http://0.0.0.0', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_HTTP_HOST', '0.0.0.0:8081', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_METRICS_HOST', 'two hosts', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_HISTORY_RETENTION', '30', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
+      ['PODSYNC_HISTORY_RETENTION', '30s', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
+      ['PODSYNC_HISTORY_RETENTION', '3651d', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
       ['PODSYNC_SYNC_INTERVAL', '5', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],
       ['PODSYNC_SYNC_INTERVAL', '5x', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],
       ['PODSYNC_SYNC_INTERVAL', '1.5s', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],

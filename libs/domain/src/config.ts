@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -18,8 +19,10 @@ export type DeployerKind = 'simulated' | 'kubernetes';
 
 /** Everything podsync reads from its environment, validated and typed. Tests build it by hand. */
 export interface Config {
-  http: { port: number };
-  metrics: { port: number };
+  /** The REST API's listener (gateway, and the one process of `npm start`). */
+  http: { host: string; port: number };
+  /** A reconciler replica's health, ready and metrics listener. */
+  metrics: { host: string; port: number };
   database: { url: string | undefined; dataDir: string };
   redis: { urls: string[] };
   /** `prefix` puts this installation's subjects and streams apart on a NATS server shared with others. */
@@ -28,6 +31,8 @@ export interface Config {
   algorithms: AlgorithmCatalogue;
   sync: { intervalMs: number; opsPerSecond: number; concurrency: number; deleteGuard: number };
   leader: { ttlMs: number };
+  /** Operations and sync rounds older than this are purged by the leader. */
+  history: { retentionMs: number };
   auth: { tokens: ApiToken[] };
   replicaId: string;
   logLevel: LogLevel;
@@ -51,6 +56,22 @@ const port = (fallback: number) =>
       return z.NEVER;
     });
 
+/**
+ * A listen address: an IP literal (`127.0.0.1`, `0.0.0.0`, `::`) or a host name. Loopback by
+ * default, so that a process started without thought, and without tokens, is not open to the network.
+ */
+const host = z
+  .string()
+  .default('127.0.0.1')
+  .refine(
+    (value) =>
+      isIP(value) !== 0 ||
+      /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(value),
+    {
+      message: 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name',
+    },
+  );
+
 /** setTimeout's longest delay; a longer one fires at once, which would turn a timer into a busy loop. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -62,6 +83,21 @@ const duration = (fallback: string) =>
       const ms = parseDuration(value);
       if (ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS) return ms;
       ctx.addIssue({ code: 'custom', message: 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m' });
+      return z.NEVER;
+    });
+
+const MIN_RETENTION_MS = 60_000;
+const MAX_RETENTION_MS = 3_650 * 86_400_000;
+
+/** A retention is compared with row times, never handed to a timer, so it may exceed MAX_TIMER_MS. */
+const retention = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms !== undefined && ms >= MIN_RETENTION_MS && ms <= MAX_RETENTION_MS) return ms;
+      ctx.addIssue({ code: 'custom', message: 'expected a duration from 1m to 3650d such as 12h, 30d or 90d' });
       return z.NEVER;
     });
 
@@ -180,7 +216,9 @@ const algorithms = z
   });
 
 const envSchema = z.object({
+  PODSYNC_HTTP_HOST: host,
   PODSYNC_HTTP_PORT: port(8081),
+  PODSYNC_METRICS_HOST: host,
   PODSYNC_METRICS_PORT: port(9101),
   PODSYNC_DATA_DIR: z.string().min(1, 'expected a directory path').default('./.podsync'),
   DATABASE_URL: z
@@ -201,6 +239,7 @@ const envSchema = z.object({
   PODSYNC_OPS_PER_SECOND: number(100, 1, 100_000, 'a number'),
   PODSYNC_SYNC_CONCURRENCY: integer(16, 1, 1_024),
   PODSYNC_DELETE_GUARD: number(0.5, 0, 1, 'a share'),
+  PODSYNC_HISTORY_RETENTION: retention('30d'),
   PODSYNC_API_TOKENS: tokens,
   PODSIM_LATENCY_MS: integer(0, 0, 600_000),
   PODSIM_FAILURE_RATE: number(0, 0, 1, 'a probability'),
@@ -227,8 +266,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.PODSYNC_HTTP_PORT },
-    metrics: { port: e.PODSYNC_METRICS_PORT },
+    http: { host: e.PODSYNC_HTTP_HOST, port: e.PODSYNC_HTTP_PORT },
+    metrics: { host: e.PODSYNC_METRICS_HOST, port: e.PODSYNC_METRICS_PORT },
     database: { url: e.DATABASE_URL, dataDir: e.PODSYNC_DATA_DIR },
     redis: { urls: e.REDIS_URLS },
     nats: { urls: e.NATS_URL, prefix: e.PODSYNC_NATS_PREFIX },
@@ -246,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       deleteGuard: e.PODSYNC_DELETE_GUARD,
     },
     leader: { ttlMs: e.PODSYNC_LEADER_TTL },
+    history: { retentionMs: e.PODSYNC_HISTORY_RETENTION },
     auth: { tokens: e.PODSYNC_API_TOKENS },
     replicaId: e.PODSYNC_REPLICA_ID ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
     logLevel: e.LOG_LEVEL,

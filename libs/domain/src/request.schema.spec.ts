@@ -7,11 +7,13 @@ import {
   MAX_PAGE_SIZE,
   idParamsSchema,
   idSchema,
+  idempotencyKeySchema,
   logLevelBodySchema,
   operationsQuerySchema,
   pageQuerySchema,
   podsQuerySchema,
   statusQuerySchema,
+  syncQuerySchema,
 } from './request.schema';
 
 /** The validation errors as the gateway shows them: `path` joined with dots, and the message. */
@@ -193,6 +195,40 @@ describe('logLevelBodySchema', () => {
     expect(logLevelBodySchema.parse({ level: 'debug' })).toEqual({ level: 'debug' });
     expect(errorsOf(logLevelBodySchema, { level: 'loud' })).toEqual([
       { path: 'level', message: 'level must be one of fatal, error, warn, info, debug, trace' },
+    ]);
+  });
+});
+
+describe('idempotencyKeySchema', () => {
+  it.each(['a', 'retry-1', 'k'.repeat(255)])('accepts %j', (key) => {
+    expect(idempotencyKeySchema.parse(key)).toBe(key);
+  });
+
+  it.each(['re\u0000try', 'retry\t1', '\u007f'])('refuses %j, which holds a control character', (key) => {
+    expect(errorsOf(idempotencyKeySchema, key)).toEqual([
+      { path: '', message: 'Idempotency-Key must not contain control characters (such as NUL, tab or newline)' },
+    ]);
+  });
+
+  it.each(['', 'two words', 'k'.repeat(256), 'clé'])('refuses %j', (key) => {
+    expect(errorsOf(idempotencyKeySchema, key)).toEqual([
+      { path: '', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
+    ]);
+  });
+});
+
+describe('syncQuerySchema', () => {
+  it('reads force, false by default', () => {
+    expect(syncQuerySchema.parse({})).toEqual({ force: false });
+    expect(syncQuerySchema.parse({ force: 'true' })).toEqual({ force: true });
+  });
+
+  it('refuses a force that is not true or false, and unknown parameters', () => {
+    expect(errorsOf(syncQuerySchema, { force: 'true\u0000' })).toEqual([
+      { path: 'force', message: 'force must be true or false' },
+    ]);
+    expect(errorsOf(syncQuerySchema, { forse: 'true' })).toEqual([
+      { path: '', message: 'unknown query parameter "forse"; known: force' },
     ]);
   });
 });

@@ -2,6 +2,30 @@ import { z } from 'zod';
 import type { AlgorithmCatalogue } from './algorithms';
 import { POD_PHASES } from './deployer';
 
+/**
+ * C0 and C1 control characters, DEL included. PostgreSQL cannot store a NUL in text at all (the
+ * insert fails), and the others have no place in a name, a reference or a key: they hide in logs
+ * and terminals. Every free-text field of the API refuses them, naming itself.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+export const controlCharacterMessage = (field: string): string =>
+  `${field} must not contain control characters (such as NUL, tab or newline)`;
+
+/** A string that holds no control character; the first check of every free-text field, so its message wins. */
+export const plainText = (field: string, typeError?: z.core.$ZodStringParams['error']) =>
+  z
+    .string({ error: typeError })
+    .refine((text) => !hasControlCharacter(text), { message: controlCharacterMessage(field), abort: true });
+
+/** `"key"` for a message, with any control character written as an escape rather than sent raw. */
+export const quoteKey = (key: string): string => JSON.stringify(key);
+
 /** Ids are JSON numbers, so they stay within the integers a double holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
 
@@ -39,7 +63,7 @@ const queryObject = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `unknown query parameter ${issue.keys.map((key) => `"${key}"`).join(', ')}; known: ${Object.keys(shape).join(', ')}`
+        ? `unknown query parameter ${issue.keys.map(quoteKey).join(', ')}; known: ${Object.keys(shape).join(', ')}`
         : undefined,
   });
 
@@ -92,6 +116,19 @@ export const statusQuerySchema = queryObject({
     .optional(),
 });
 export type StatusQuery = z.infer<typeof statusQuerySchema>;
+
+export const syncQuerySchema = queryObject({
+  force: z
+    .enum(['true', 'false'], { error: 'force must be true or false' })
+    .transform((value) => value === 'true')
+    .default(false),
+});
+export type SyncQuery = z.infer<typeof syncQuerySchema>;
+
+/** The `Idempotency-Key` header of POST /api/v1/clients: it is stored, so only visible ASCII. */
+export const idempotencyKeySchema = plainText('Idempotency-Key')
+  .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  .optional();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -1,19 +1,11 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
-import { z } from 'zod';
-import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
+import { type Page, type PageQuery, pageQuerySchema, type SyncQuery, syncQuerySchema } from '@podsync/domain';
 import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
 import { ApiQueryFrom } from '../common/openapi';
 import { ClusterService } from './cluster.service';
 import { RequireRole, ZodPipe } from '@podsync/platform';
-
-const syncQuerySchema = z.strictObject({
-  force: z
-    .enum(['true', 'false'], { error: 'force must be true or false' })
-    .transform((value) => value === 'true')
-    .default(false),
-});
 
 @ApiTags('sync')
 @Controller('api/v1/sync')
@@ -28,7 +20,7 @@ export class SyncController {
   @ApiQueryFrom(syncQuerySchema)
   @ApiResponse({ status: 202, example: EXAMPLES.syncAccepted })
   @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
-  sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: z.output<typeof syncQuerySchema>): Promise<SyncAccepted> {
+  sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: SyncQuery): Promise<SyncAccepted> {
     return this.cluster.requestRound(query.force);
   }
 

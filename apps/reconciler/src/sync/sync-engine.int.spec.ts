@@ -333,6 +333,26 @@ describe(SyncEngine.name, () => {
     expect(round?.scope).toEqual([acme, gamma]);
   });
 
+  it('keeps no row of an event-driven round that planned nothing, and keeps every full round', async () => {
+    const acme = await client('acme', { VWAP: true });
+    const sync = engine();
+    const full = await sync.runRound(lease, 'startup', 'full');
+    const idleFull = await sync.runRound(lease, 'periodic', 'full');
+
+    const idleScoped = await sync.runRound(lease, 'event', { clientIds: [acme] });
+    await setAlgorithmFlags(database.db, acme, { TWAP: true });
+    const busyScoped = await sync.runRound(lease, 'event', { clientIds: [acme] });
+
+    expect(idleScoped).toMatchObject({ trigger: 'event', planned: 0 });
+    expect(busyScoped).toMatchObject({ trigger: 'event', planned: 1, done: 1 });
+    const kept = await database.db.select().from(syncRounds).orderBy(asc(syncRounds.id));
+    expect(kept.map((round) => [round.id, round.trigger, round.planned])).toEqual([
+      [full.id, 'startup', 1],
+      [idleFull.id, 'periodic', 0],
+      [busyScoped.id, 'event', 1],
+    ]);
+  });
+
   it('recreates the pods of a client whose spec changed', async () => {
     const acme = await client('acme', { VWAP: true, TWAP: true });
     const sync = engine();

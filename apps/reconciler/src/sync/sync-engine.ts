@@ -6,6 +6,7 @@ import {
   countPods,
   type Db,
   desiredPodBatches,
+  discardSyncRound,
   finishSyncRound,
   insertSyncRound,
   markClientsSpawned,
@@ -207,8 +208,10 @@ export class SyncEngine implements SyncRoundRunner {
         progress.expect(toRun);
         await this.execute(lease, row.id, toRun, progress);
       }
-      const finished = await this.finalize(lease, row.id, progress, guarded, null);
-      await this.announceRound(finished);
+      const scoped = clientIds !== undefined;
+      const finished = await this.finalize(lease, row.id, progress, guarded, null, scoped);
+      // A scoped round that planned nothing leaves no row behind, and no notice either.
+      if (!(scoped && progress.planned === 0)) await this.announceRound(finished);
       const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced });
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
       this.log[summary.planned > 0 ? 'info' : 'debug'](roundFields(summary), 'sync round finished');
@@ -303,7 +306,9 @@ export class SyncEngine implements SyncRoundRunner {
   /**
    * Records the end of the round: clears the restart requests it served (compare-and-set on the
    * count read before the round), stamps spawned_at of clients whose pods it (re)created, and
-   * finishes the sync_rounds row, in one transaction of the current epoch.
+   * finishes the sync_rounds row, in one transaction of the current epoch. An event-driven round
+   * that planned nothing and failed in nothing removes its row instead: every client change runs
+   * one, and a row saying "nothing to do" would only grow the table.
    */
   private async finalize(
     lease: Lease,
@@ -311,6 +316,7 @@ export class SyncEngine implements SyncRoundRunner {
     progress: RoundProgress,
     guarded: boolean,
     error: string | null,
+    scoped = false,
   ): Promise<SyncRoundRow> {
     return this.db.transaction(async (tx) => {
       await assertEpochCurrent(tx, lease.epoch);
@@ -322,6 +328,7 @@ export class SyncEngine implements SyncRoundRunner {
         tx,
         progress.spawnedClients().filter((clientId) => !cleared.has(clientId)),
       );
+      if (scoped && progress.planned === 0 && error === null) return discardSyncRound(tx, roundId);
       return finishSyncRound(tx, roundId, {
         planned: progress.planned,
         done: progress.done,
