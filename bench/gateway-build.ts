@@ -2,12 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** What the compiled gateway is made of: a change to any of these makes dist/ stale. */
-const SOURCES = ['apps/gateway/src', 'libs', 'drizzle', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+/** What the compiled apps are made of: a change to any of these makes dist/ stale. */
+const SOURCES = ['apps', 'libs', 'drizzle', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
 const BUILD_TIMEOUT_MS = 300_000;
 
 export function gatewayEntry(root: string): string {
   return join(root, 'dist/apps/gateway/src/main.js');
+}
+
+/** The one-process app of `npm start`, built beside the gateway by the same `nest build`. */
+export function standaloneEntry(root: string): string {
+  return join(root, 'dist/apps/standalone/src/main.js');
 }
 
 /** Runs `nest build` when dist/ is missing or older than a source of the gateway. */

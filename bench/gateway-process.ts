@@ -6,11 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface GatewayOptions {
   entry: string;
-  databaseUrl: string;
+  /** The measured process's LOG_LEVEL: `warn` logs nothing per request, `info` a line per request as deployed. */
+  logLevel: 'warn' | 'info';
+  /** Unset runs the process on its embedded database (PODSYNC_DATA_DIR in `env`). */
+  databaseUrl: string | undefined;
   /** Bearer token with the admin role, sent by every request of the benchmark. */
   token: string;
   /** Directory for per-phase CPU profiles; undefined runs the gateway without the profiler. */
   profileDir: string | undefined;
+  /** More settings of the process. */
+  env?: Record<string, string>;
+  /** Options of node itself, before the entry point (V8's heap settings). */
+  nodeArgs?: readonly string[];
 }
 
 export interface GatewayProcess {
@@ -30,7 +37,7 @@ const OUTPUT_TAIL_CHARS = 8_000;
 /** Settings of the caller's shell that would point the gateway at other servers. */
 const FOREIGN_SETTINGS = /^(PODSYNC_|PODSIM_|DATABASE_URL$|REDIS_URLS$|NATS_URL$|LOG_LEVEL$)/;
 
-/** Starts the compiled gateway on a free loopback port and waits (bounded) until /api/ready answers 200. */
+/** Starts the compiled gateway (or the one-process app) on a free loopback port and waits (bounded) until /api/ready answers 200. */
 export async function startGateway(options: GatewayOptions): Promise<GatewayProcess> {
   const port = await freeLoopbackPort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -38,16 +45,17 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !FOREIGN_SETTINGS.test(key)));
   const child = spawn(
     process.execPath,
-    [...(profiling ? ['--import', join(__dirname, 'cpu-profiler.mjs')] : []), options.entry],
+    [...(options.nodeArgs ?? []), ...(profiling ? ['--import', join(__dirname, 'cpu-profiler.mjs')] : []), options.entry],
     {
       // Not the repository root, so that a developer's .env there does not reach the measured process.
       cwd: tmpdir(),
       env: {
         ...env,
-        DATABASE_URL: options.databaseUrl,
+        ...(options.databaseUrl === undefined ? {} : { DATABASE_URL: options.databaseUrl }),
         PODSYNC_HTTP_PORT: String(port),
         PODSYNC_API_TOKENS: `${options.token}:admin`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: options.logLevel,
+        ...options.env,
       },
       // The IPC channel carries the profiler's start and stop commands.
       stdio: ['ignore', 'pipe', 'pipe', ...(profiling ? (['ipc'] as const) : [])],
@@ -145,7 +153,7 @@ async function settlesWithin(promise: Promise<void>, timeoutMs: number): Promise
   return Promise.race([promise.then(() => true), timeout]);
 }
 
-async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { openDatabase } from '@podsync/db';
 import postgres from 'postgres';
-import { createTestDatabase } from '../test/support/test-database';
+import { createMigratedDatabase } from '../test/support/test-database';
 
 const ALGORITHM_LIST = `'VWAP', 'TWAP', 'HFT'`;
 /** psql's own wait for the server, and the longest a plain read of 300,000 rows may take. */
@@ -30,16 +29,16 @@ export interface ReconcilerBenchDatabase {
 
 /** A fresh, migrated database on the loopback server, dropped by drop(). */
 export async function createReconcilerBenchDatabase(): Promise<ReconcilerBenchDatabase> {
-  const created = await createTestDatabase();
+  const created = await createMigratedDatabase({ poolSize: 1 });
   const url = new URL(created.url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    await created.drop();
+    await created.dispose();
     throw new Error(`the benchmark only runs against a loopback database, not ${url.hostname}`);
   }
+  // The cases open the database themselves; the migration's connection is not wanted beside them.
+  await created.database.close();
   const sql = postgres(created.url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
   try {
-    const database = openDatabase({ url: created.url, dataDir: '' });
-    await database.migrate().finally(() => database.close());
     const [version] = await sql<{ server_version: string }[]>`show server_version`;
     return {
       url: created.url,
@@ -68,12 +67,12 @@ export async function createReconcilerBenchDatabase(): Promise<ReconcilerBenchDa
       },
       async drop() {
         await sql.end({ timeout: 5 });
-        await created.drop();
+        await created.dispose();
       },
     };
   } catch (error) {
     await sql.end({ timeout: 5 });
-    await created.drop();
+    await created.dispose();
     throw error;
   }
 }

@@ -155,7 +155,7 @@ async function main(): Promise<void> {
 /** Makes the deployer run every desired pod with its current spec, through its public create. */
 async function runAll(database: Database, deployer: Deployer, lease: Lease, algorithms: readonly string[]): Promise<void> {
   for await (const batch of desiredPodBatches(database.db, { algorithms, batchSize: 1_000 })) {
-    for (const pod of desiredPods(batch)) await deployer.create({ ...pod, epoch: lease.epoch }, lease.signal);
+    for (const pod of desiredPods(batch.pods)) await deployer.create({ ...pod, epoch: lease.epoch }, lease.signal);
   }
 }
 
@@ -173,7 +173,7 @@ async function phaseTimes(
   };
   const [rows, readDesiredMs] = await timed(async () => {
     const all = [];
-    for await (const batch of desiredPodBatches(database.db, { algorithms, batchSize: 1_000 })) all.push(...batch);
+    for await (const batch of desiredPodBatches(database.db, { algorithms, batchSize: 1_000 })) all.push(...batch.pods);
     return all;
   });
   const [desired, buildDesiredMs] = await timed(async () => desiredPods(rows));

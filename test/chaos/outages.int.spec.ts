@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { EVENT_SUBJECTS } from '@podsync/domain';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../support/cluster';
 import { readStream, streamInfo } from '../support/jetstream-streams';
@@ -14,7 +15,7 @@ const STOP_AT_WRITE = 150;
 const START_AT_WRITE = 300;
 
 interface EventPayload {
-  id: number;
+  eventId: string;
 }
 
 interface OpsPayload {
@@ -137,11 +138,15 @@ describe('chaos: Redis and NATS outages', () => {
       const relayedAt = Date.now();
       await waitForFleetInStep(cluster, sql, 30_000);
 
-      const stored = await readStream(cluster.nats.url, 'PODSYNC_EVENTS');
+      // The outbox's events; the stream also carries the notices of finished rounds.
+      const outboxSubjects: string[] = Object.values(EVENT_SUBJECTS);
+      const stored = (await readStream(cluster.nats.url, 'PODSYNC_EVENTS')).filter((event) =>
+        outboxSubjects.includes(event.subject),
+      );
       const events = stored.filter((event) => event.seq > lastSeqBefore);
       // Across the whole stream: an id stored twice is a duplicate whenever it was published.
       const distinct = new Set(stored.map((event) => event.msgId));
-      const mislabelled = stored.filter((event) => event.msgId !== String((event.payload as EventPayload).id));
+      const mislabelled = stored.filter((event) => event.msgId !== (event.payload as EventPayload).eventId);
       const ops = await readStream(cluster.nats.url, 'PODSYNC_OPS');
       const opsAfterOutage = ops.filter(
         (message) => message.subject.startsWith('podsync.ops.') && Date.parse((message.payload as OpsPayload).at) > restartedAt,

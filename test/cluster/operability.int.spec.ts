@@ -50,6 +50,26 @@ describe('cluster operability: replicas as processes', () => {
     expect(await follower?.metric('podsync_leader')).toBe(0);
   });
 
+  it('prints one startup line per replica: its loopback metrics URL, id, servers and deployer', async () => {
+    const database = new URL(cluster.databaseUrl);
+    const hostOf = (url: string): string => new URL(url).host;
+    for (const replica of cluster.replicas) {
+      await cluster.waitFor(() => replica.output.lines({ component: 'startup' }).length > 0, {
+        what: `the startup line of ${replica.id}`,
+      });
+      const lines = replica.output.lines({ component: 'startup' });
+      expect(lines, replica.id).toHaveLength(1);
+      expect(new URL(replica.metricsUrl).hostname).toBe('127.0.0.1');
+      expect(lines[0]?.json, replica.id).toMatchObject({
+        url: replica.metricsUrl,
+        msg:
+          `podsync reconciler ${replica.id} serving health and metrics on ${replica.metricsUrl}/metrics — ` +
+          `PostgreSQL ${database.host}${database.pathname}, redis ${hostOf(cluster.redis.url)}, nats ${hostOf(cluster.nats.url)}, ` +
+          `kubernetes pods in namespace ${cluster.namespace}`,
+      });
+    }
+  });
+
   it('changes a replica log level with the admin token only', async () => {
     const replica = cluster.replicas[0];
     if (replica === undefined) throw new Error('no replica');

@@ -55,6 +55,15 @@ describe('deploy/docker-compose.yml', () => {
     expect(Object.keys(environment).filter((name) => !podsyncReads(name))).toEqual([]);
   });
 
+  it('has the gateway and reconcilers listen on every interface of their container, published on the host loopback', () => {
+    expect(loadConfig(environmentOf('gateway')).http.host).toBe('0.0.0.0');
+    expect(services.gateway?.ports).toEqual(['127.0.0.1:8081:8081']);
+    for (const name of RECONCILERS) {
+      expect(loadConfig(environmentOf(name)).metrics.host, name).toBe('0.0.0.0');
+      expect(services[name]?.ports, name).toEqual([expect.stringMatching(/^127\.0\.0\.1:[0-9]+:9101$/)]);
+    }
+  });
+
   it('runs the podsync services from the one image, read-only', () => {
     for (const name of PODSYNC_SERVICES) {
       expect(services[name]).toMatchObject({ image: services.gateway?.image, read_only: true, tmpfs: ['/tmp'] });

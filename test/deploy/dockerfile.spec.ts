@@ -55,6 +55,14 @@ describe('deploy/Dockerfile', () => {
     expect(inStage('runtime', 'ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
   });
 
+  it('listens on every interface of the container, where podsync alone would listen on loopback', () => {
+    const environment = inStage('runtime', 'ENV').join(' ');
+
+    expect(loadConfig({})).toMatchObject({ http: { host: '127.0.0.1' }, metrics: { host: '127.0.0.1' } });
+    expect(environment).toMatch(/\bPODSYNC_HTTP_HOST=0\.0\.0\.0\b/);
+    expect(environment).toMatch(/\bPODSYNC_METRICS_HOST=0\.0\.0\.0\b/);
+  });
+
   it("exposes podsync's default ports and runs the gateway unless told otherwise", () => {
     const defaults = loadConfig({});
 

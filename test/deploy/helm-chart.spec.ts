@@ -334,6 +334,9 @@ describe('the Helm chart', () => {
 
       expect(Object.keys(env)).toHaveLength(Object.keys(manifest('configmap.yaml').data as YamlMap).length - 1);
       expect(config.deployer.kind).toBe('kubernetes');
+      expect(config.http.host).toBe('0.0.0.0');
+      expect(config.metrics.host).toBe('0.0.0.0');
+      expect(config.history.retentionMs).toBe(30 * 86_400_000);
       expect(config.logLevel).toBe(valueAt(values, ['config', 'logLevel']));
     });
   });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { BusNamespace } from '@podsync/bus';
+import { BusPrefix } from '@podsync/bus';
 
-/** A namespace of one test's own, so its streams overlap no one else's. */
-export function testNamespace(): string {
+/** A NATS prefix of one test's own, so its streams overlap no one else's. */
+export function testPrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
@@ -52,11 +52,11 @@ export function streamInfo(url: string, streamName: string): Promise<StreamInfo>
   return withConnection(url, async (connection) => (await jetstreamManager(connection)).streams.info(streamName));
 }
 
-/** Removes the streams a bus created under `namespace`; a missing one is fine. */
-export function deleteNamespaceStreams(url: string, namespace: string): Promise<void> {
+/** Removes the streams a bus created under `prefix`; a missing one is fine. */
+export function deletePrefixStreams(url: string, prefix: string): Promise<void> {
   return withConnection(url, async (connection) => {
     const manager = await jetstreamManager(connection);
-    for (const stream of new BusNamespace(namespace).streams()) {
+    for (const stream of new BusPrefix(prefix).streams()) {
       await manager.streams.delete(stream.name).catch(() => false);
     }
   });

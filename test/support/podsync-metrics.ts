@@ -12,6 +12,7 @@ export const PODSYNC_METRICS = [
   'podsync_outbox_backlog',
   'podsync_outbox_relay_lag_seconds',
   'podsync_nats_publish_failures_total',
+  'podsync_history_purged_rows_total',
   'podsync_pods_observed',
   'podsync_pod_container_restarts',
   'podsync_pod_replacements_total',

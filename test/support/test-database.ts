@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type Database, openDatabase } from '@podsync/db';
 import postgres from 'postgres';
 import { TEST_SERVERS } from './servers';
 
@@ -30,6 +31,35 @@ export async function createTestDatabase(adminUrl: string = TEST_SERVERS.postgre
       } finally {
         await dropper.end();
       }
+    },
+  };
+}
+
+export interface MigratedTestDatabase {
+  url: string;
+  /** Opened on the database, every migration applied. */
+  database: Database;
+  /** Closes the connections, then drops the database. */
+  dispose(): Promise<void>;
+}
+
+/** A fresh database of the caller's own (see createTestDatabase), migrated and opened on PostgreSQL. */
+export async function createMigratedDatabase(options: { poolSize?: number } = {}): Promise<MigratedTestDatabase> {
+  const created = await createTestDatabase();
+  const database = openDatabase({ url: created.url, dataDir: '', poolSize: options.poolSize });
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close();
+    await created.drop();
+    throw error;
+  }
+  return {
+    url: created.url,
+    database,
+    async dispose() {
+      await database.close();
+      await created.drop();
     },
   };
 }

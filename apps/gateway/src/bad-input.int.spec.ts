@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from './http-app';
 import { type RunningGateway, SAMPLE_CLIENT, startGateway } from '../../../test/support/gateway-harness';
@@ -16,6 +17,113 @@ interface BadRequest {
 const withField = (field: string, value: unknown) => ({ ...SAMPLE_CLIENT, [field]: value });
 const withoutName = Object.fromEntries(Object.entries(SAMPLE_CLIENT).filter(([field]) => field !== 'name'));
 const json = { 'content-type': 'application/json' };
+
+/** NUL (which PostgreSQL cannot store in text), another C0 control, a newline, DEL and a C1 control. */
+const CONTROL_CHARACTERS = ['\u0000', '\u0007', '\n', '\u007f', '\u0085'];
+const escaped = (character: string): string => JSON.stringify(character).slice(1, -1);
+const controlMessage = (field: string): RegExp => new RegExp(`${field} must not contain control characters`);
+
+/**
+ * Every text the API takes, with a control character in it: each is refused with a 400 naming
+ * the field, before anything reaches the database.
+ */
+function controlCharacterCases(clientId: () => number): BadRequest[] {
+  const perCharacter = CONTROL_CHARACTERS.flatMap((character): BadRequest[] => [
+    ...(['name', 'image', 'cpu', 'mem'] as const).flatMap((field): BadRequest[] => [
+      {
+        name: `POST: ${field} holding ${escaped(character)}`,
+        method: 'POST',
+        path: '/api/v1/clients',
+        json: withField(field, `${SAMPLE_CLIENT[field].slice(0, 2)}${character}${SAMPLE_CLIENT[field].slice(2)}`),
+        status: 400,
+        message: controlMessage(field),
+      },
+      {
+        name: `PUT: ${field} holding ${escaped(character)}`,
+        method: 'PUT',
+        path: () => `/api/v1/clients/${clientId()}`,
+        json: withField(field, `${character}${SAMPLE_CLIENT[field]}`),
+        status: 400,
+        message: controlMessage(field),
+      },
+    ]),
+    {
+      name: `a status body key holding ${escaped(character)}`,
+      method: 'PUT',
+      path: () => `/api/v1/status/${clientId()}`,
+      json: { [`VW${character}AP`]: true },
+      status: 400,
+      message: controlMessage('an algorithm name'),
+    },
+  ]);
+  const nul = '%00';
+  return [
+    ...perCharacter,
+    {
+      name: 'an Idempotency-Key holding a tab',
+      method: 'POST',
+      path: '/api/v1/clients',
+      json: SAMPLE_CLIENT,
+      headers: { 'idempotency-key': 'retry\tkey' },
+      status: 400,
+      message: controlMessage('Idempotency-Key'),
+    },
+    {
+      name: 'a client body key holding NUL',
+      method: 'POST',
+      path: '/api/v1/clients',
+      json: { ...SAMPLE_CLIENT, 'na\u0000me': 'acme' },
+      status: 400,
+      message: /unknown field "na\\u0000me"/,
+    },
+    {
+      name: 'a log level holding NUL',
+      method: 'PUT',
+      path: '/api/v1/log-level',
+      json: { level: 'de\u0000bug' },
+      status: 400,
+      message: /level must be one of/,
+    },
+    {
+      name: 'a log-level body key holding NUL',
+      method: 'PUT',
+      path: '/api/v1/log-level',
+      json: { 'lev\u0000el': 'debug' },
+      status: 400,
+      message: /level/,
+    },
+    { name: 'an id holding NUL', method: 'GET', path: `/api/v1/clients/1${nul}`, status: 400, message: /id must be/ },
+    ...[
+      ['clients cursor', `/api/v1/clients?cursor=1${nul}`, /cursor: cursor must be/],
+      ['clients limit', `/api/v1/clients?limit=1${nul}`, /limit: limit must be/],
+      ['operations cursor', `/api/v1/operations?cursor=${nul}`, /cursor: cursor must be/],
+      ['operations clientId', `/api/v1/operations?clientId=1${nul}`, /clientId: id must be/],
+      ['rounds cursor', `/api/v1/sync/rounds?cursor=${nul}`, /cursor: cursor must be/],
+      ['an unknown query parameter', `/api/v1/clients?li${nul}mit=1`, /unknown query parameter "li\\u0000mit"/],
+    ].map(([what, path, message]): BadRequest => ({
+      name: `a ${String(what)} holding NUL`,
+      method: 'GET',
+      path: String(path),
+      status: 400,
+      message: message as RegExp,
+    })),
+    {
+      name: 'need_restart holding NUL',
+      method: 'PUT',
+      path: () => `/api/v1/status/${clientId()}?need_restart=true${nul}`,
+      json: { VWAP: true },
+      status: 400,
+      message: /need_restart: need_restart must be true or false/,
+    },
+    {
+      name: 'force holding NUL',
+      method: 'POST',
+      path: `/api/v1/sync?force=true${nul}`,
+      status: 400,
+      message: /force: force must be true or false/,
+    },
+  ];
+}
 
 describe('bad input over HTTP', () => {
   let gateway: RunningGateway;
@@ -334,7 +442,58 @@ describe('bad input over HTTP', () => {
       status: 400,
       message: /id must be a positive whole number/,
     },
+    {
+      name: 'a pods filter on a phase spelt otherwise',
+      method: 'GET',
+      path: '/api/v1/pods?phase=running',
+      status: 400,
+      message: /phase must be one of Pending, Running, Succeeded, Failed, Unknown/,
+    },
+    {
+      name: 'a pods filter on two phases',
+      method: 'GET',
+      path: '/api/v1/pods?phase=Running&phase=Failed',
+      status: 400,
+      message: /phase must be one of/,
+    },
+    {
+      name: 'a pods filter ready=yes',
+      method: 'GET',
+      path: '/api/v1/pods?ready=yes',
+      status: 400,
+      message: /ready must be true or false/,
+    },
+    {
+      name: 'a pods filter on an unknown algorithm',
+      method: 'GET',
+      path: '/api/v1/pods?algorithm=ICEBERG',
+      status: 400,
+      message: /algorithm must be one of VWAP, TWAP, HFT/,
+    },
+    {
+      name: 'a pods filter on client 0',
+      method: 'GET',
+      path: '/api/v1/pods?clientId=0',
+      status: 400,
+      message: /clientId: id must be a positive whole number/,
+    },
+    { name: 'a pods page of 501', method: 'GET', path: '/api/v1/pods?limit=501', status: 400, message: /limit/ },
+    {
+      name: 'a pods cursor that is no pod name',
+      method: 'GET',
+      path: '/api/v1/pods?cursor=Not%20A%20Pod',
+      status: 400,
+      message: /cursor must be a nextCursor value/,
+    },
+    {
+      name: 'an unknown pods filter',
+      method: 'GET',
+      path: '/api/v1/pods?healthy=false',
+      status: 400,
+      message: /unknown query parameter "healthy"/,
+    },
     { name: 'an unknown route', method: 'GET', path: '/api/v1/nothing', status: 404, message: /./ },
+    ...controlCharacterCases(() => clientId),
   ];
 
   it.each(cases)('$name gets $status with a clear message and changes nothing', async (bad) => {
@@ -347,6 +506,26 @@ describe('bad input over HTTP', () => {
     expect(await snapshot(gateway)).toEqual(before);
   });
 
+  it.each(['\u0000', '\u0001'])(
+    'refuses an Idempotency-Key header holding %j, which fetch will not send, and writes nothing',
+    async (character) => {
+      const before = await snapshot(gateway);
+      const body = JSON.stringify(SAMPLE_CLIENT);
+      const { port } = new URL(gateway.url);
+      const head = [
+        'POST /api/v1/clients HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        'Content-Type: application/json',
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `Idempotency-Key: re${character}try`,
+        'Connection: close',
+      ].join('\r\n');
+      const answer = await rawHttp(Number(port), `${head}\r\n\r\n${body}`);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(await snapshot(gateway)).toEqual(before);
+    },
+  );
+
   it('lists each invalid field with its path', async () => {
     const answer = await gateway.request('POST', '/api/v1/clients', { json: { ...SAMPLE_CLIENT, name: '', version: -1 } });
     expect(answer.status).toBe(400);
@@ -356,6 +535,18 @@ describe('bad input over HTTP', () => {
     ]);
   });
 });
+
+/** Sends `request` as it is on a new connection and reads the answer until the server closes it. */
+function rawHttp(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
 
 /** Every table the API writes, as rows, to prove a refused request wrote nothing. */
 async function snapshot(gateway: RunningGateway): Promise<unknown> {

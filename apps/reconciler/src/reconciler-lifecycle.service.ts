@@ -1,8 +1,8 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config } from '@podsync/domain';
-import { type EventBus, LEADER_SUBJECT, type LeaderMessage, type Unsubscribe } from '@podsync/bus';
+import { type Config, LEADER_SUBJECT, type LeaderMessage, newEventId } from '@podsync/domain';
+import type { EventBus, Unsubscribe } from '@podsync/bus';
 import { CONFIG, EVENT_BUS, Loggers, MetricsRegistry } from '@podsync/platform';
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import type { Leadership } from './leader/create-leadership';
@@ -10,6 +10,8 @@ import type { LeadershipChange, Lease } from './leader/leader-elector';
 import { PodObserver } from './observe/pod-observer';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { runOutboxRelay } from './outbox/outbox-relay-loop';
+import { HistoryPurge } from './retention/history-purge';
+import { runHistoryPurge } from './retention/history-purge-loop';
 import { SyncMetrics } from './sync/sync-metrics';
 import { SyncScheduler } from './sync/sync-scheduler';
 import { LEADERSHIP } from './tokens';
@@ -19,8 +21,9 @@ const FINAL_DRAIN_MS = 2_000;
 
 /**
  * A replica's life: heartbeats and campaigning from start; while leader, sync rounds, the watch
- * of the pods, the outbox relay and the cluster requests; on SIGTERM, the round finished or aborted, the outbox flushed
- * and the lease released, so that a rolling update fails over at once.
+ * of the pods, the outbox relay, the history purge and the cluster requests; on SIGTERM, the round
+ * finished or aborted, the outbox flushed and the lease released, so that a rolling update fails
+ * over at once.
  */
 @Injectable()
 export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -31,6 +34,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
   private stopServing: Unsubscribe = () => undefined;
   private relayLoop: Promise<void> = Promise.resolve();
   private observing: Promise<void> = Promise.resolve();
+  private purgeLoop: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private unsubscribe: (() => void) | undefined;
 
@@ -43,7 +47,8 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     private readonly observer: PodObserver,
     private readonly rpc: ClusterRpcService,
     private readonly syncMetrics: SyncMetrics,
-    loggers: Loggers,
+    private readonly historyPurge: HistoryPurge,
+    private readonly loggers: Loggers,
     metrics: MetricsRegistry,
   ) {
     this.log = loggers.component('leader');
@@ -73,7 +78,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.log.info('stopping: finishing the round in flight and releasing the lease');
     await this.scheduler.stop();
     this.stopping.abort();
-    await Promise.all([this.relayLoop, this.observing]);
+    await Promise.all([this.relayLoop, this.observing, this.purgeLoop]);
     const lease = this.leadership.elector.current();
     if (lease?.isValid() === true) await this.relay.drain(AbortSignal.any([lease.signal, AbortSignal.timeout(FINAL_DRAIN_MS)]));
     this.unsubscribe?.();
@@ -107,8 +112,20 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.observing = this.observer.run(lease, this.stopping.signal).catch((error: unknown) => {
       this.log.error({ err: error, epoch: lease.epoch }, 'observing the pods stopped unexpectedly');
     });
-    const message: LeaderMessage = { replicaId: this.config.replicaId, epoch: lease.epoch, at: new Date().toISOString() };
-    this.bus.publish(LEADER_SUBJECT, message, { msgId: `leader-${lease.epoch}` }).catch((error: unknown) => {
+    this.purgeLoop = runHistoryPurge(
+      this.historyPurge,
+      lease,
+      () => this.leadership.elector.stepDown(),
+      this.loggers.component('retention'),
+      AbortSignal.any([lease.signal, this.stopping.signal]),
+    );
+    const message: LeaderMessage = {
+      eventId: newEventId(),
+      replicaId: this.config.replicaId,
+      epoch: lease.epoch,
+      at: new Date().toISOString(),
+    };
+    this.bus.publish(LEADER_SUBJECT, message, { msgId: message.eventId }).catch((error: unknown) => {
       this.syncMetrics.publishFailed('leader');
       this.log.warn({ err: error }, 'could not announce the new leader on the bus');
     });

@@ -13,6 +13,7 @@ import { PodRestartBackoff } from './observe/pod-restart-backoff';
 import { registerOutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ReconcilerLifecycle } from './reconciler-lifecycle.service';
+import { HistoryPurge } from './retention/history-purge';
 import { SyncEngine, syncEngineSettings } from './sync/sync-engine';
 import { SyncMetrics } from './sync/sync-metrics';
 import { SyncScheduler } from './sync/sync-scheduler';
@@ -118,6 +119,14 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
         });
       },
       inject: [DATABASE, EVENT_BUS, Loggers, SyncMetrics, MetricsRegistry],
+    },
+    {
+      provide: HistoryPurge,
+      useFactory: (config: Config, database: Database, loggers: Loggers, metrics: MetricsRegistry) =>
+        new HistoryPurge(database.db, loggers.component('retention'), metrics.registry, {
+          retentionMs: config.history.retentionMs,
+        }),
+      inject: [CONFIG, DATABASE, Loggers, MetricsRegistry],
     },
     ClusterRpcService,
     ReconcilerLifecycle,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SyncRoundRow } from '@podsync/db';
+import { POD_OPERATION_KINDS } from '@podsync/domain';
 
 /**
  * Request/reply subjects by which the gateway reaches the leader. Only the leader serves
@@ -54,7 +55,7 @@ export const clusterViewSchema = z.object({
 export type ClusterView = z.infer<typeof clusterViewSchema>;
 
 export const plannedOperationSchema = z.object({
-  kind: z.enum(['create', 'delete', 'restart']),
+  kind: z.enum(POD_OPERATION_KINDS),
   pod: z.string(),
   clientId: z.number(),
   algorithm: z.string(),

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nanos } from '@nats-io/transport-node';
+import { EVENT_SUBJECTS, LEADER_SUBJECT, OPS_SUBJECTS } from '@podsync/domain';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TEST_SERVERS } from '../../../test/support/servers';
-import { deleteNamespaceStreams, readStream, streamInfo, testNamespace } from '../../../test/support/jetstream-streams';
+import { deletePrefixStreams, readStream, streamInfo, testPrefix } from '../../../test/support/jetstream-streams';
 import { type NatsServerProcess, startNatsServer } from '../../../test/support/nats-server-process';
 import { BusUnavailableError, NoResponderError, PublishError, RequestFailedError, RequestTimeoutError } from './bus.errors';
 import { NatsEventBus } from './nats-event-bus';
-import { BusNamespace, EVENTS_STREAM, OPS_STREAM } from './streams';
-import { EVENT_SUBJECTS, LEADER_SUBJECT, OPS_SUBJECTS } from './subjects';
+import { BusPrefix, EVENTS_STREAM, OPS_STREAM } from './streams';
 
 const logger = pino({ level: 'silent' });
 const NATS_URL = TEST_SERVERS.nats.url;
@@ -23,36 +23,41 @@ async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5
 }
 
 describe(NatsEventBus.name, () => {
-  let namespace: string;
-  let streams: BusNamespace;
+  let prefix: string;
+  let streams: BusPrefix;
   const buses: NatsEventBus[] = [];
+  /** Prefixes of other installations a test opened, beside its own. */
+  const otherPrefixes: string[] = [];
 
-  async function connectBus(url = NATS_URL, options: { publishTimeoutMs?: number; reconnectWaitMs?: number } = {}) {
-    const bus = await NatsEventBus.connect({ servers: url, logger, namespace, ...options });
+  async function connectBus(
+    url = NATS_URL,
+    options: { publishTimeoutMs?: number; reconnectWaitMs?: number; prefix?: string } = {},
+  ) {
+    const bus = await NatsEventBus.connect({ servers: url, logger, prefix, ...options });
     buses.push(bus);
     return bus;
   }
 
   beforeEach(() => {
-    namespace = testNamespace();
-    streams = new BusNamespace(namespace);
+    prefix = testPrefix();
+    streams = new BusPrefix(prefix);
   });
 
   afterEach(async () => {
     await Promise.all(buses.splice(0).map((bus) => bus.close()));
-    await deleteNamespaceStreams(NATS_URL, namespace);
+    for (const each of [prefix, ...otherPrefixes.splice(0)]) await deletePrefixStreams(NATS_URL, each);
   });
 
   describe('streams', () => {
-    it('creates both streams under the namespace, and a second connection updates them in place', async () => {
+    it('creates both streams under the prefix, and a second connection updates them in place', async () => {
       await connectBus();
       await connectBus();
 
-      const events = await streamInfo(NATS_URL, `PODSYNC_EVENTS_${namespace.toUpperCase()}`);
-      expect(events.config).toMatchObject({ subjects: [`${namespace}.podsync.events.>`], duplicate_window: nanos(5 * 60_000) });
+      const events = await streamInfo(NATS_URL, `${prefix.toUpperCase()}_PODSYNC_EVENTS`);
+      expect(events.config).toMatchObject({ subjects: [`${prefix}.podsync.events.>`], duplicate_window: nanos(5 * 60_000) });
       expect(events.state.messages).toBe(0);
-      const ops = await streamInfo(NATS_URL, `PODSYNC_OPS_${namespace.toUpperCase()}`);
-      expect(ops.config.subjects).toEqual([`${namespace}.podsync.ops.>`, `${namespace}.podsync.leader`]);
+      const ops = await streamInfo(NATS_URL, `${prefix.toUpperCase()}_PODSYNC_OPS`);
+      expect(ops.config.subjects).toEqual([`${prefix}.podsync.ops.>`, `${prefix}.podsync.leader`]);
     });
   });
 
@@ -66,8 +71,8 @@ describe(NatsEventBus.name, () => {
 
       const stored = await readStream(NATS_URL, streams.stream(EVENTS_STREAM).name);
       expect(stored.map(({ subject, msgId, payload }) => ({ subject, msgId, payload }))).toEqual([
-        { subject: `${namespace}.${EVENT_SUBJECTS.clientCreated}`, msgId: '1', payload: { id: 1 } },
-        { subject: `${namespace}.${EVENT_SUBJECTS.clientUpdated}`, msgId: '2', payload: { id: 2 } },
+        { subject: `${prefix}.${EVENT_SUBJECTS.clientCreated}`, msgId: '1', payload: { id: 1 } },
+        { subject: `${prefix}.${EVENT_SUBJECTS.clientUpdated}`, msgId: '2', payload: { id: 2 } },
       ]);
     });
 
@@ -102,6 +107,45 @@ describe(NatsEventBus.name, () => {
       await bus.ping();
 
       expect(received).toEqual([{ subject: OPS_SUBJECTS.create, payload: { id: 1 } }]);
+    });
+  });
+
+  describe('installations with different prefixes on one server', () => {
+    it('neither store, deliver, deduplicate nor answer across the prefixes', async () => {
+      const ours = await connectBus();
+      const otherPrefix = testPrefix();
+      otherPrefixes.push(otherPrefix);
+      const theirs = await connectBus(NATS_URL, { prefix: otherPrefix });
+      const theirStreams = new BusPrefix(otherPrefix);
+      theirs.serve('podsync.rpc.sync', async () => 'theirs');
+      await theirs.ping();
+      await expect(ours.request('podsync.rpc.sync', {}, 2_000)).rejects.toBeInstanceOf(NoResponderError);
+
+      const receivedByThem: unknown[] = [];
+      theirs.subscribe('podsync.>', (payload) => {
+        receivedByThem.push(payload);
+      });
+      const receivedByUs: unknown[] = [];
+      ours.subscribe('podsync.>', (payload) => {
+        receivedByUs.push(payload);
+      });
+      await theirs.ping();
+
+      // The same message id on both sides: neither is dropped as the other's duplicate.
+      await ours.publish(EVENT_SUBJECTS.clientCreated, { from: 'ours' }, { msgId: 'same-id' });
+      await theirs.publish(EVENT_SUBJECTS.clientCreated, { from: 'theirs' }, { msgId: 'same-id' });
+      await ours.publish(OPS_SUBJECTS.create, { from: 'ours' });
+      await eventually(() => receivedByUs.length === 2 && receivedByThem.length === 1);
+
+      expect(receivedByUs).toEqual([{ from: 'ours' }, { from: 'ours' }]);
+      expect(receivedByThem).toEqual([{ from: 'theirs' }]);
+      expect((await readStream(NATS_URL, streams.stream(EVENTS_STREAM).name)).map((message) => message.payload)).toEqual([
+        { from: 'ours' },
+      ]);
+      expect((await readStream(NATS_URL, theirStreams.stream(EVENTS_STREAM).name)).map((message) => message.payload)).toEqual([
+        { from: 'theirs' },
+      ]);
+      expect((await streamInfo(NATS_URL, theirStreams.stream(OPS_STREAM).name)).state.messages).toBe(0);
     });
   });
 
@@ -192,7 +236,7 @@ describe(NatsEventBus.name, () => {
 
     it('recreates its streams when the server comes back without them', async () => {
       const bus = await connectBus(server.url, { publishTimeoutMs: 500, reconnectWaitMs: 100 });
-      await deleteNamespaceStreams(server.url, namespace);
+      await deletePrefixStreams(server.url, prefix);
       await server.stop();
       await server.start();
       await eventually(

@@ -21,8 +21,16 @@ import {
 } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { BusUnavailableError, NoResponderError, PublishError, RequestTimeoutError } from './bus.errors';
-import type { EventBus, MessageHandler, PublishOptions, RequestHandler, Unsubscribe } from './event-bus';
-import { BusNamespace, type StreamDefinition } from './streams';
+import type {
+  EventBus,
+  MessageHandler,
+  PublishOptions,
+  RequestHandler,
+  StoredMessageHandler,
+  StreamFollower,
+  Unsubscribe,
+} from './event-bus';
+import { BusPrefix, type StreamDefinition } from './streams';
 import { decodePayload, decodeReply, encodeFailure, encodePayload, encodeResult } from './wire';
 import { withTimeout } from './with-timeout';
 
@@ -30,8 +38,8 @@ export interface NatsEventBusOptions {
   /** NATS server URLs; a single string may list several, comma-separated. */
   servers: string | readonly string[];
   logger: Logger;
-  /** Prefixes every subject and suffixes every stream name, so tests sharing a server do not collide. */
-  namespace?: string;
+  /** Prefixes every subject and stream name, so installations (and tests) sharing a server do not collide. */
+  prefix?: string;
   /** Shown by the server's monitoring, e.g. the replica id. */
   connectionName?: string;
   /**
@@ -48,6 +56,12 @@ export interface NatsEventBusOptions {
 /** Request/reply servers of a subject form this queue group, so each request is answered once. */
 const SERVE_QUEUE = 'podsync';
 
+/**
+ * A follower's consumer that nobody pulls from for this long is removed by the server: the
+ * safety net for a process that died without stopping it (stop() deletes it at once).
+ */
+const FOLLOWER_INACTIVE_THRESHOLD_MS = 60_000;
+
 /** NATS core for live messages and request/reply, JetStream for durable publishes. */
 export class NatsEventBus implements EventBus {
   private readonly statusWatch: Promise<void>;
@@ -56,7 +70,7 @@ export class NatsEventBus implements EventBus {
     private readonly connection: NatsConnection,
     private readonly jetStream: JetStreamClient,
     private readonly manager: JetStreamManager,
-    private readonly namespace: BusNamespace,
+    private readonly prefix: BusPrefix,
     private readonly logger: Logger,
     private readonly publishTimeoutMs: number,
   ) {
@@ -65,7 +79,7 @@ export class NatsEventBus implements EventBus {
 
   /** Connects and creates or updates the streams; rejects when no server can be reached. */
   static async connect(options: NatsEventBusOptions): Promise<NatsEventBus> {
-    const namespace = new BusNamespace(options.namespace);
+    const prefix = new BusPrefix(options.prefix);
     const publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     const servers = (typeof options.servers === 'string' ? [options.servers] : options.servers)
       .flatMap((entry) => entry.split(','))
@@ -80,9 +94,9 @@ export class NatsEventBus implements EventBus {
     });
     try {
       const manager = await jetstreamManager(connection, { timeout: publishTimeoutMs });
-      await ensureStreams(manager, namespace.streams());
-      const bus = new NatsEventBus(connection, jetstream(connection), manager, namespace, options.logger, publishTimeoutMs);
-      options.logger.info({ server: connection.getServer(), namespace: options.namespace }, 'connected to NATS');
+      await ensureStreams(manager, prefix.streams());
+      const bus = new NatsEventBus(connection, jetstream(connection), manager, prefix, options.logger, publishTimeoutMs);
+      options.logger.info({ server: connection.getServer(), prefix: options.prefix }, 'connected to NATS');
       return bus;
     } catch (error) {
       await connection.close();
@@ -93,7 +107,7 @@ export class NatsEventBus implements EventBus {
   async publish(subject: string, payload: unknown, options?: PublishOptions): Promise<void> {
     try {
       // A duplicate msgId is acknowledged with `duplicate: true`: the stream already holds it.
-      await this.jetStream.publish(this.namespace.subject(subject), encodePayload(payload), {
+      await this.jetStream.publish(this.prefix.subject(subject), encodePayload(payload), {
         ...(options?.msgId === undefined ? {} : { msgID: options.msgId }),
         timeout: this.publishTimeoutMs,
       });
@@ -103,13 +117,13 @@ export class NatsEventBus implements EventBus {
   }
 
   subscribe(subjectPattern: string, handler: MessageHandler): Unsubscribe {
-    const subscription = this.connection.subscribe(this.namespace.subject(subjectPattern), {
+    const subscription = this.connection.subscribe(this.prefix.subject(subjectPattern), {
       callback: (error, message) => {
         if (error !== null) {
           this.logger.error({ err: error, subject: subjectPattern }, 'event bus subscription failed');
           return;
         }
-        const subject = this.namespace.unprefixed(message.subject);
+        const subject = this.prefix.unprefixed(message.subject);
         void Promise.resolve()
           .then(() => handler(decodePayload(message.string()), subject))
           .catch((failure: unknown) => this.logger.error({ err: failure, subject }, 'event bus subscriber failed'));
@@ -118,10 +132,47 @@ export class NatsEventBus implements EventBus {
     return () => subscription.unsubscribe();
   }
 
+  async follow(
+    stream: StreamDefinition,
+    afterSequence: number | undefined,
+    handler: StoredMessageHandler,
+  ): Promise<StreamFollower> {
+    const name = this.prefix.stream(stream).name;
+    const { state } = await this.manager.streams.info(name);
+    const startedAfter = Math.min(afterSequence ?? state.last_seq, state.last_seq);
+    // An ordered consumer: ephemeral, no acks, and the client recreates it from the last sequence
+    // it saw when a message goes missing, so delivery stays gapless and in order.
+    const consumer = await this.jetStream.consumers.get(name, {
+      opt_start_seq: startedAfter + 1,
+      inactive_threshold: FOLLOWER_INACTIVE_THRESHOLD_MS,
+    });
+    const messages = await consumer.consume();
+    const delivery = (async () => {
+      for await (const message of messages) {
+        const subject = this.prefix.unprefixed(message.subject);
+        try {
+          handler({ sequence: message.seq, subject, payload: decodePayload(message.string()) });
+        } catch (error) {
+          this.logger.error({ err: error, stream: name, subject }, 'stream follower failed');
+        }
+      }
+    })();
+    return {
+      startedAfter,
+      ended: delivery,
+      stop: async () => {
+        await messages.close();
+        await delivery;
+        // The server would drop it after the inactive threshold; deleting it now leaves nothing behind.
+        await consumer.delete().catch(() => false);
+      },
+    };
+  }
+
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {
     let reply: Msg;
     try {
-      reply = await this.connection.request(this.namespace.subject(subject), encodePayload(payload), { timeout: timeoutMs });
+      reply = await this.connection.request(this.prefix.subject(subject), encodePayload(payload), { timeout: timeoutMs });
     } catch (error) {
       throw requestError(subject, timeoutMs, error);
     }
@@ -129,7 +180,7 @@ export class NatsEventBus implements EventBus {
   }
 
   serve(subject: string, handler: RequestHandler): Unsubscribe {
-    const subscription = this.connection.subscribe(this.namespace.subject(subject), {
+    const subscription = this.connection.subscribe(this.prefix.subject(subject), {
       queue: SERVE_QUEUE,
       callback: (error, message) => {
         if (error !== null) {
@@ -190,7 +241,7 @@ export class NatsEventBus implements EventBus {
         case 'reconnect':
           this.logger.info({ server: status.server }, 'reconnected to NATS');
           // A server restarted without its store lost the streams; publishing needs them back.
-          ensureStreams(this.manager, this.namespace.streams()).catch((error: unknown) =>
+          ensureStreams(this.manager, this.prefix.streams()).catch((error: unknown) =>
             this.logger.error({ err: error }, 'could not restore the JetStream streams after reconnecting'),
           );
           break;

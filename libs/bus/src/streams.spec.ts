@@ -1,26 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { BusNamespace, EVENTS_STREAM, OPS_STREAM } from './streams';
+import { BusPrefix, EVENTS_STREAM, OPS_STREAM } from './streams';
 
-describe(BusNamespace.name, () => {
-  it('leaves subjects and streams as they are without a namespace', () => {
-    const namespace = new BusNamespace(undefined);
-    expect(namespace.subject('podsync.leader')).toBe('podsync.leader');
-    expect(namespace.streams()).toEqual([EVENTS_STREAM, OPS_STREAM]);
+describe(BusPrefix.name, () => {
+  it('leaves subjects and streams as they are without a prefix', () => {
+    const prefix = new BusPrefix(undefined);
+    expect(prefix.subject('podsync.leader')).toBe('podsync.leader');
+    expect(prefix.streams()).toEqual([EVENTS_STREAM, OPS_STREAM]);
   });
 
-  it('prefixes subjects and suffixes stream names', () => {
-    const namespace = new BusNamespace('t1a');
-    expect(namespace.subject('podsync.ops.create')).toBe('t1a.podsync.ops.create');
-    expect(namespace.unprefixed('t1a.podsync.ops.create')).toBe('podsync.ops.create');
-    expect(namespace.streams().map(({ name, subjects }) => ({ name, subjects }))).toEqual([
-      { name: 'PODSYNC_EVENTS_T1A', subjects: ['t1a.podsync.events.>'] },
-      { name: 'PODSYNC_OPS_T1A', subjects: ['t1a.podsync.ops.>', 't1a.podsync.leader'] },
+  it('prefixes subjects and stream names', () => {
+    const prefix = new BusPrefix('t1a');
+    expect(prefix.subject('podsync.ops.create')).toBe('t1a.podsync.ops.create');
+    expect(prefix.unprefixed('t1a.podsync.ops.create')).toBe('podsync.ops.create');
+    expect(prefix.streams().map(({ name, subjects }) => ({ name, subjects }))).toEqual([
+      { name: 'T1A_PODSYNC_EVENTS', subjects: ['t1a.podsync.events.>'] },
+      { name: 'T1A_PODSYNC_OPS', subjects: ['t1a.podsync.ops.>', 't1a.podsync.leader'] },
     ]);
   });
 
-  it('refuses a namespace that is not one subject token', () => {
-    expect(() => new BusNamespace('a.b')).toThrow(/namespace/);
-    expect(() => new BusNamespace('')).toThrow(/namespace/);
+  it.each(['a.b', '', 'Blue', '-a', 'a'.repeat(33)])('refuses the prefix "%s"', (prefix) => {
+    expect(() => new BusPrefix(prefix)).toThrow(/NATS prefix/);
   });
 
   it('keeps the events duplicate window at five minutes, above the outbox relay retries', () => {

@@ -1,3 +1,5 @@
+import { LEADER_SUBJECT, NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from '@podsync/domain';
+
 /** A JetStream stream the bus keeps, with the subjects it stores. */
 export interface StreamDefinition {
   name: string;
@@ -25,44 +27,45 @@ export const EVENTS_STREAM: StreamDefinition = {
 /** PODSYNC_OPS carries the pod operations and the changes of leader. JetStream's default window. */
 export const OPS_STREAM: StreamDefinition = {
   name: 'PODSYNC_OPS',
-  subjects: ['podsync.ops.>', 'podsync.leader'],
+  subjects: ['podsync.ops.>', LEADER_SUBJECT],
   duplicateWindowMs: 2 * MINUTE,
   maxAgeMs: 7 * DAY,
 };
 
 export const STREAMS: readonly StreamDefinition[] = [EVENTS_STREAM, OPS_STREAM];
 
-const NAMESPACE = /^[A-Za-z0-9_-]{1,32}$/;
-
 /**
- * Subjects and stream names under a namespace. JetStream refuses two streams with
- * overlapping subjects, so tests that share one server each take a namespace of their own.
+ * Subjects and stream names under an installation's prefix (PODSYNC_NATS_PREFIX), so that two
+ * installations, or two tests, share one NATS server without seeing each other's messages:
+ * `<prefix>.podsync.ops.create` in the stream `<PREFIX>_PODSYNC_OPS`. JetStream refuses two
+ * streams with overlapping subjects, so the prefix must reach both. Without a prefix, subjects and
+ * streams are the documented ones.
  */
-export class BusNamespace {
-  private readonly prefix: string;
-  private readonly suffix: string;
+export class BusPrefix {
+  private readonly subjectPrefix: string;
+  private readonly streamPrefix: string;
 
-  constructor(readonly namespace: string | undefined) {
-    if (namespace !== undefined && !NAMESPACE.test(namespace)) {
-      throw new Error(`bus namespace "${namespace}" must be 1 to 32 letters, digits, dashes or underscores`);
+  constructor(readonly prefix: string | undefined) {
+    if (prefix !== undefined && !NATS_PREFIX_PATTERN.test(prefix)) {
+      throw new Error(`NATS prefix "${prefix}" must be ${NATS_PREFIX_RULE}`);
     }
-    this.prefix = namespace === undefined ? '' : `${namespace}.`;
-    this.suffix = namespace === undefined ? '' : `_${namespace.toUpperCase()}`;
+    this.subjectPrefix = prefix === undefined ? '' : `${prefix}.`;
+    this.streamPrefix = prefix === undefined ? '' : `${prefix.toUpperCase()}_`;
   }
 
   subject(subject: string): string {
-    return this.prefix + subject;
+    return this.subjectPrefix + subject;
   }
 
-  /** The subject as callers know it, without the namespace. */
+  /** The subject as callers know it, without the prefix. */
   unprefixed(subject: string): string {
-    return subject.startsWith(this.prefix) ? subject.slice(this.prefix.length) : subject;
+    return subject.startsWith(this.subjectPrefix) ? subject.slice(this.subjectPrefix.length) : subject;
   }
 
   stream(definition: StreamDefinition): StreamDefinition {
     return {
       ...definition,
-      name: definition.name + this.suffix,
+      name: this.streamPrefix + definition.name,
       subjects: definition.subjects.map((subject) => this.subject(subject)),
     };
   }

@@ -1,20 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { clearRestartRequest, markClientsSpawned } from './client-restarts.repository';
 import { findClient, insertClient, replaceClient, touchClientStatus } from './clients.repository';
-import { type Database, openDatabase } from './open-database';
+import type { Database } from './open-database';
 
 const fields = { name: 'acme', version: 1, image: 'registry.example.com/algo:1', cpu: '500m', mem: '256Mi' };
 
 describe('client restarts repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -22,8 +21,7 @@ describe('client restarts repository', () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('counts every write that sets need_restart, also when it is already set, and no other write', async () => {

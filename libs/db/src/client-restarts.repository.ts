@@ -6,14 +6,19 @@ const ID_CHUNK = 10_000;
 
 /**
  * Clears a client's restart request once its pods were recreated, and records them as spawned
- * now. It is a compare-and-set on the restart request count read before the round: a request
- * made since then bumped the count, so the flag stays set and the next round restarts again.
- * True when the flag was cleared.
+ * now; or, `spawned` false, once a round found no pod of it to restart. It is a compare-and-set
+ * on the restart request count read before the round: a request made since then bumped the
+ * count, so the flag stays set and the next round restarts again. True when the flag was cleared.
  */
-export async function clearRestartRequest(db: Db, clientId: number, seenRestartRequests: number): Promise<boolean> {
+export async function clearRestartRequest(
+  db: Db,
+  clientId: number,
+  seenRestartRequests: number,
+  { spawned }: { spawned: boolean } = { spawned: true },
+): Promise<boolean> {
   const cleared = await db
     .update(clients)
-    .set({ needRestart: false, spawnedAt: sql`now()` })
+    .set(spawned ? { needRestart: false, spawnedAt: sql`now()` } : { needRestart: false })
     .where(and(eq(clients.id, clientId), eq(clients.needRestart, true), eq(clients.restartRequests, seenRestartRequests)))
     .returning({ id: clients.id });
   return cleared.length > 0;

@@ -1,21 +1,20 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { insertClient, setAlgorithmFlags } from './clients.repository';
-import { desiredPodBatches, type DesiredPodQuery, type DesiredPodRow } from './desired-pods.repository';
-import { type Database, openDatabase } from './open-database';
+import { type DesiredPodBatch, desiredPodBatches, type DesiredPodQuery } from './desired-pods.repository';
+import type { Database } from './open-database';
 
 const CATALOGUE = ['VWAP', 'TWAP', 'HFT'];
 const spec = { version: 1, image: 'registry.example.com/algo:1', cpu: '500m', mem: '256Mi' };
 
 describe('desired pods repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -23,12 +22,11 @@ describe('desired pods repository', () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
-  async function collect(query: DesiredPodQuery): Promise<DesiredPodRow[][]> {
-    const batches: DesiredPodRow[][] = [];
+  async function collect(query: DesiredPodQuery): Promise<DesiredPodBatch[]> {
+    const batches: DesiredPodBatch[] = [];
     for await (const batch of desiredPodBatches(database.db, query)) batches.push(batch);
     return batches;
   }
@@ -48,8 +46,8 @@ describe('desired pods repository', () => {
 
     const batches = await collect({ algorithms: CATALOGUE, batchSize: 1_000 });
 
-    expect(batches.map((batch) => batch.length)).toEqual([1_000, 1_000, 500]);
-    const ids = batches.flat().map((row) => row.clientId);
+    expect(batches.map((batch) => batch.pods.length)).toEqual([1_000, 1_000, 500]);
+    const ids = batches.flatMap((batch) => batch.pods).map((row) => row.clientId);
     expect(ids).toEqual(Array.from({ length: 2_500 }, (_, index) => index + 1));
   });
 
@@ -60,21 +58,26 @@ describe('desired pods repository', () => {
     await setAlgorithmFlags(database.db, beta.id, { TWAP: true });
     await database.db.execute(sql`update clients set need_restart = true where id = ${beta.id}`);
 
-    const rows = (await collect({ algorithms: CATALOGUE, batchSize: 10 })).flat();
+    const [batch] = await collect({ algorithms: CATALOGUE, batchSize: 10 });
 
-    expect(rows).toEqual([
-      { clientId: acme.id, algorithm: 'HFT', ...spec, priority: 5, needRestart: false, restartRequests: 0 },
-      { clientId: acme.id, algorithm: 'VWAP', ...spec, priority: 5, needRestart: false, restartRequests: 0 },
-      {
-        clientId: beta.id,
-        algorithm: 'TWAP',
-        ...spec,
-        image: 'registry.example.com/algo:2',
-        priority: 0,
-        needRestart: true,
-        restartRequests: 1,
-      },
+    expect(batch?.pods).toEqual([
+      { clientId: acme.id, algorithm: 'HFT', ...spec, priority: 5, needRestart: false },
+      { clientId: acme.id, algorithm: 'VWAP', ...spec, priority: 5, needRestart: false },
+      { clientId: beta.id, algorithm: 'TWAP', ...spec, image: 'registry.example.com/algo:2', priority: 0, needRestart: true },
     ]);
+    expect(batch?.restartRequests).toEqual([{ clientId: beta.id, restartRequests: 1 }]);
+  });
+
+  it('reports the restart request of a client that asks for no pod', async () => {
+    const idle = await insertClient(database.db, { name: 'idle', ...spec });
+    await setAlgorithmFlags(database.db, idle.id, { VWAP: false, RETIRED: true });
+    await database.db.execute(sql`update clients set need_restart = true where id = ${idle.id}`);
+
+    for (const clientIds of [undefined, [idle.id]]) {
+      expect(await collect({ algorithms: CATALOGUE, batchSize: 10, clientIds })).toEqual([
+        { pods: [], restartRequests: [{ clientId: idle.id, restartRequests: 1 }] },
+      ]);
+    }
   });
 
   it('moves past whole batches of clients that ask for no pod', async () => {
@@ -83,7 +86,7 @@ describe('desired pods repository', () => {
 
     const batches = await collect({ algorithms: CATALOGUE, batchSize: 5 });
 
-    expect(batches.flat().map((row) => row.clientId)).toEqual([21, 22, 23, 24, 25]);
+    expect(batches.map((batch) => batch.pods.map((row) => row.clientId))).toEqual([[21, 22, 23, 24, 25]]);
   });
 
   it('reads only the given clients, in batches, ignoring ids that do not exist', async () => {
@@ -91,7 +94,7 @@ describe('desired pods repository', () => {
 
     const batches = await collect({ algorithms: CATALOGUE, batchSize: 2, clientIds: [7, 3, 3, 29, 999] });
 
-    expect(batches.map((batch) => batch.map((row) => row.clientId))).toEqual([[3, 7], [29]]);
+    expect(batches.map((batch) => batch.pods.map((row) => row.clientId))).toEqual([[3, 7], [29]]);
   });
 
   it('refuses a batch size that would read nothing', async () => {

@@ -12,8 +12,21 @@ export interface DesiredPodRow {
   mem: string;
   priority: number;
   needRestart: boolean;
-  /** The client's restart request count as read: what clearing needRestart compares against. */
+}
+
+/** A client that asked for a restart, with its restart request count as read: what clearing needRestart compares against. */
+export interface RestartRequest {
+  clientId: number;
   restartRequests: number;
+}
+
+export interface DesiredPodBatch {
+  pods: DesiredPodRow[];
+  /**
+   * The batch's clients whose needRestart is set, also those that ask for no pod: a round clears
+   * their request too, as there is nothing to restart.
+   */
+  restartRequests: RestartRequest[];
 }
 
 export interface DesiredPodQuery {
@@ -31,25 +44,29 @@ export interface DesiredPodQuery {
  * result. Each batch is its own statement: a client written meanwhile shows up in the state of
  * the batch that reads it, which a level-triggered round tolerates.
  */
-export async function* desiredPodBatches(db: Db, query: DesiredPodQuery): AsyncGenerator<DesiredPodRow[]> {
+export async function* desiredPodBatches(db: Db, query: DesiredPodQuery): AsyncGenerator<DesiredPodBatch> {
   if (!(Number.isInteger(query.batchSize) && query.batchSize > 0)) {
     throw new RangeError(`batchSize must be a positive whole number, not ${query.batchSize}`);
   }
   if (query.clientIds !== undefined) {
     const ids = [...new Set(query.clientIds)].sort((a, b) => a - b);
     for (let start = 0; start < ids.length; start += query.batchSize) {
-      const batch = await readBatch(db, query, inArray(clients.id, ids.slice(start, start + query.batchSize)));
-      if (batch.pods.length > 0) yield batch.pods;
+      const { batch } = await readBatch(db, query, inArray(clients.id, ids.slice(start, start + query.batchSize)));
+      if (!isEmpty(batch)) yield batch;
     }
     return;
   }
   let afterId: number | undefined;
   for (;;) {
-    const batch = await readBatch(db, query, afterId === undefined ? undefined : gt(clients.id, afterId));
-    if (batch.lastClientId === undefined) return;
-    if (batch.pods.length > 0) yield batch.pods;
-    afterId = batch.lastClientId;
+    const { batch, lastClientId } = await readBatch(db, query, afterId === undefined ? undefined : gt(clients.id, afterId));
+    if (lastClientId === undefined) return;
+    if (!isEmpty(batch)) yield batch;
+    afterId = lastClientId;
   }
+}
+
+function isEmpty(batch: DesiredPodBatch): boolean {
+  return batch.pods.length === 0 && batch.restartRequests.length === 0;
 }
 
 /** Up to `batchSize` clients matching `filter`, and the last client id read, also when none of them asks for a pod. */
@@ -57,7 +74,7 @@ async function readBatch(
   db: Db,
   query: DesiredPodQuery,
   filter: SQL | undefined,
-): Promise<{ pods: DesiredPodRow[]; lastClientId: number | undefined }> {
+): Promise<{ batch: DesiredPodBatch; lastClientId: number | undefined }> {
   // One row per client with its enabled catalogue algorithms joined into one text (names are
   // letters and digits, so a comma separates them): a third of the rows a join would return, each
   // looked up on the client_algorithms primary key, and a client without any still yields a row,
@@ -91,7 +108,9 @@ async function readBatch(
     .orderBy(asc(clients.id))
     .limit(query.batchSize);
   const pods: DesiredPodRow[] = [];
+  const restartRequests: RestartRequest[] = [];
   for (const row of rows) {
+    if (row.needRestart) restartRequests.push({ clientId: row.clientId, restartRequests: row.restartRequests });
     if (row.algorithms === '') continue;
     for (const algorithm of row.algorithms.split(',')) {
       // Spelled out: V8 builds a literal of known shape many times faster than a spread with an added key.
@@ -104,9 +123,8 @@ async function readBatch(
         mem: row.mem,
         priority: row.priority,
         needRestart: row.needRestart,
-        restartRequests: row.restartRequests,
       });
     }
   }
-  return { pods, lastClientId: rows.at(-1)?.clientId };
+  return { batch: { pods, restartRequests }, lastClientId: rows.at(-1)?.clientId };
 }

@@ -10,6 +10,16 @@ export function sqlState(error: unknown): string | undefined {
 export const UNIQUE_VIOLATION = '23505';
 
 /**
+ * True when PostgreSQL refused text it cannot store: a NUL in text (22021, "invalid byte sequence
+ * for encoding UTF8: 0x00") or a `\u0000` escape in jsonb (22P05). The API's schemas refuse control
+ * characters first; this is the net for any text that reaches the database some other way.
+ */
+export function isUnstorableText(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '22021' || state === '22P05';
+}
+
+/**
  * True when the error means the database could not be reached or went away, as opposed to
  * the query being wrong: connection refused or reset, a server shutting down, or a pool timeout.
  */

@@ -1,36 +1,36 @@
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../test/support/wait-until';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, assertEpochCurrent, currentLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
 import { type Database, openDatabase } from './open-database';
+import { newEventId } from '@podsync/domain';
 import { operations } from './schema';
 
 const operationOfEpoch = (epoch: number) => ({
+  eventId: newEventId(),
   epoch,
   replicaId: 'replica-a',
-  kind: 'create',
+  kind: 'create' as const,
   pod: 'vwap-1',
   clientId: 1,
   algorithm: 'VWAP',
-  result: 'ok',
+  result: 'ok' as const,
   startedAt: new Date(),
   finishedAt: new Date(),
 });
 
 describe('leader epoch repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeEach(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '', poolSize: 12 });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase({ poolSize: 12 });
+    ({ database } = testDatabase);
   });
 
   afterEach(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('starts with no leader and records each new one with the next epoch', async () => {

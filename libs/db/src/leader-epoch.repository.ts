@@ -54,10 +54,7 @@ export async function advanceLeaderEpoch(db: Db, replicaId: string, options: Adv
 }
 
 async function backendPid(db: Db): Promise<number> {
-  const result: unknown = await db.execute(sql`select pg_backend_pid() as pid`);
-  // postgres.js answers the rows, PGlite an object holding them.
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { pid: number }[];
-  const [row] = rows;
+  const [row] = (await db.execute(sql`select pg_backend_pid() as pid`)) as unknown as { pid: number }[];
   if (row === undefined) throw new Error('pg_backend_pid() returned no row');
   return row.pid;
 }

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { type Database, openDatabase } from './open-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
+import type { Database } from './open-database';
 
 /** Blocks the event loop, as a stop-the-world GC pause or a SIGSTOP would: nothing is sent or read meanwhile. */
 function freeze(ms: number): void {
@@ -13,22 +13,20 @@ function freeze(ms: number): void {
 }
 
 describe('openDatabase on PostgreSQL', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let admin: postgres.Sql;
 
   beforeEach(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '', poolSize: 2 });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase({ poolSize: 2 });
+    ({ database } = testDatabase);
     await database.db.execute(sql`create table notes (note text)`);
     admin = postgres(testDatabase.url, { max: 1, onnotice: () => undefined });
   });
 
   afterEach(async () => {
     await admin.end();
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('rejects a transaction whose session the server ends, commits none of it, survives, and serves the next one', async () => {

@@ -1,17 +1,16 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Db } from './database';
+import { embeddedPostgres } from './embedded-postgres';
 import * as schema from './schema';
 
 export interface DatabaseSettings {
-  /** PostgreSQL connection string; unset means embedded PGlite in `dataDir` (`memory://` for none). */
+  /** PostgreSQL connection string; unset means a PostgreSQL server of this process's own, in `dataDir`. */
   url: string | undefined;
   dataDir: string;
   /** Largest number of pooled PostgreSQL connections. */
@@ -20,7 +19,8 @@ export interface DatabaseSettings {
 
 export interface Database {
   db: Db;
-  driver: 'postgres' | 'pglite';
+  /** Where the data is, for people: the server, or the embedded server's directory. */
+  description: string;
   /** Applies the committed migrations from `drizzle/`; safe to run from several processes at once. */
   migrate(): Promise<void>;
   /** Throws when the database cannot answer a trivial query. */
@@ -40,13 +40,69 @@ export function migrationsFolder(): string {
   throw new Error(`no drizzle/meta/_journal.json above ${__dirname}`);
 }
 
+/**
+ * Connections of the embedded server's pool: one process of one user on one machine. Each is a
+ * server process of its own (about 17 MiB resident, bench:embedded), and postgres.js takes them in
+ * turn, so every one of them stays open at rest.
+ */
+const EMBEDDED_POOL_SIZE = 2;
+
+/**
+ * The database of the settings, over postgres.js either way. Embedded, the server is started
+ * by the first query (`migrate()` at start-up) and stopped by `close()`.
+ */
 export function openDatabase(settings: DatabaseSettings): Database {
-  return settings.url === undefined ? openPglite(settings.dataDir) : openPostgres(settings.url, settings.poolSize ?? 10);
+  if (settings.url !== undefined) {
+    const url = settings.url;
+    return openPostgres({
+      connect: (options) => postgres(url, options),
+      poolSize: settings.poolSize ?? 10,
+      description: `PostgreSQL at ${describeUrl(url)}`,
+      stop: async () => undefined,
+    });
+  }
+  const dataDir = resolve(settings.dataDir);
+  const server = embeddedPostgres(dataDir);
+  return openPostgres({
+    connect: (options) => {
+      // The database and user initdb creates. `socket` is documented (README, "Custom socket") but
+      // missing from postgres.js 3.4.9's types; the host only names the server in its errors.
+      const embedded: postgres.Options<Record<string, never>> & { socket: () => Promise<Socket> } = {
+        ...options,
+        host: 'embedded',
+        database: 'postgres',
+        username: 'postgres',
+        socket: () => server.connect(),
+      };
+      return postgres(embedded);
+    },
+    poolSize: settings.poolSize ?? EMBEDDED_POOL_SIZE,
+    description: `embedded PostgreSQL in ${dataDir}`,
+    stop: () => server.stop(),
+  });
 }
 
-function openPostgres(url: string, poolSize: number): Database {
-  const client = postgres(url, {
-    max: poolSize,
+/** The URL without its password. */
+function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+interface PostgresTarget {
+  connect(options: postgres.Options<Record<string, never>>): postgres.Sql;
+  poolSize: number;
+  description: string;
+  /** After the pool is closed: the embedded server's shutdown. */
+  stop(): Promise<void>;
+}
+
+function openPostgres(target: PostgresTarget): Database {
+  const client = target.connect({
+    max: target.poolSize,
     onnotice: () => undefined,
     connect_timeout: 5,
     // postgres.js waits up to 20 s between attempts to reconnect, and queries wait with it: while
@@ -54,16 +110,16 @@ function openPostgres(url: string, poolSize: number): Database {
     // them fail at once, as 503, and the pool be back within a second of the server.
     backoff: (attempt) => Math.min(0.05 * 2 ** attempt, 1),
   });
-  const db = abandonTransactionsOfLostSessions(drizzlePostgres(client, { schema }) as unknown as Db);
+  const db = abandonTransactionsOfLostSessions(drizzle(client, { schema }) as unknown as Db);
   return {
     db,
-    driver: 'postgres',
+    description: target.description,
     async migrate() {
       // A dedicated connection holds the advisory lock for the whole migration.
-      const lockClient = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+      const lockClient = target.connect({ max: 1, onnotice: () => undefined, connect_timeout: 5 });
       try {
         await lockClient`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder: migrationsFolder() });
+        await migrate(drizzle(lockClient), { migrationsFolder: migrationsFolder() });
         await lockClient`select pg_advisory_unlock(${MIGRATION_LOCK})`;
       } finally {
         await lockClient.end({ timeout: 5 });
@@ -73,7 +129,11 @@ function openPostgres(url: string, poolSize: number): Database {
       await db.execute(sql`select 1`);
     },
     async close() {
-      await client.end({ timeout: 5 });
+      try {
+        await client.end({ timeout: 5 });
+      } finally {
+        await target.stop();
+      }
     },
   };
 }
@@ -122,28 +182,4 @@ function abandonTransactionsOfLostSessions(db: Db): Db {
       }
     }, config)) as Db['transaction'];
   return db;
-}
-
-/** `memory://` keeps the database in memory (unit tests); anything else is a directory. */
-function openPglite(dataDir: string): Database {
-  let location = dataDir;
-  if (!dataDir.startsWith('memory://')) {
-    location = resolve(dataDir);
-    mkdirSync(location, { recursive: true });
-  }
-  const client = new PGlite(location);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    db,
-    driver: 'pglite',
-    async migrate() {
-      await migratePglite(drizzlePglite(client), { migrationsFolder: migrationsFolder() });
-    },
-    async ping() {
-      await db.execute(sql`select 1`);
-    },
-    async close() {
-      await client.close();
-    },
-  };
 }

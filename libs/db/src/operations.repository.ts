@@ -1,9 +1,17 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
+import { newEventId, type OpsMessage } from '@podsync/domain';
 import type { Db } from './database';
 import { operations, type NewOperationRow, type OperationRow } from './schema';
 
-export async function insertOperation(db: Db, row: NewOperationRow): Promise<OperationRow> {
-  const [inserted] = await db.insert(operations).values(row).returning();
+/** An operation to record; insertOperation gives it its event id. */
+export type NewOperation = Omit<NewOperationRow, 'eventId'>;
+
+/** Writes the operation with an event id of its own (a UUIDv7), its message id on the bus. */
+export async function insertOperation(db: Db, row: NewOperation): Promise<OperationRow> {
+  const [inserted] = await db
+    .insert(operations)
+    .values({ ...row, eventId: newEventId() })
+    .returning();
   if (inserted === undefined) throw new Error('insert into operations returned no row');
   return inserted;
 }
@@ -27,25 +35,10 @@ export async function listOperations(
 }
 
 /** An operation as `podsync.ops.*` carries it and GET /api/v1/operations lists it. */
-export interface OperationMessage {
-  id: number;
-  epoch: number;
-  round: number | null;
-  replicaId: string;
-  kind: string;
-  pod: string;
-  clientId: number;
-  algorithm: string;
-  result: string;
-  /** Why a restart recreated the pod. */
-  reason?: string;
-  error?: string;
-  at: string;
-}
-
-export function operationMessage(row: OperationRow): OperationMessage {
+export function operationMessage(row: OperationRow): OpsMessage {
   return {
     id: row.id,
+    eventId: row.eventId,
     epoch: row.epoch,
     round: row.round,
     replicaId: row.replicaId,

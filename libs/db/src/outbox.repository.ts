@@ -1,20 +1,30 @@
 import { asc, inArray, sql } from 'drizzle-orm';
+import { type EventMessage, type EventSubject, newEventId } from '@podsync/domain';
 import type { Db } from './database';
 import { outbox, type OutboxRow } from './schema';
 
-export const EVENT_SUBJECTS = {
-  clientCreated: 'podsync.events.client.created',
-  clientUpdated: 'podsync.events.client.updated',
-  clientDeleted: 'podsync.events.client.deleted',
-  statusUpdated: 'podsync.events.status.updated',
-} as const;
-export type EventSubject = (typeof EVENT_SUBJECTS)[keyof typeof EVENT_SUBJECTS];
-
 /** Call inside the transaction of the change the event describes, after writing the change. */
 export async function appendOutbox(db: Db, subject: EventSubject, clientId: number, payload: unknown): Promise<OutboxRow> {
-  const [row] = await db.insert(outbox).values({ subject, clientId, payload }).returning().prepare('append_outbox').execute();
+  const [row] = await db
+    .insert(outbox)
+    .values({ eventId: newEventId(), subject, clientId, payload })
+    .returning()
+    .prepare('append_outbox')
+    .execute();
   if (row === undefined) throw new Error('insert into outbox returned no row');
   return row;
+}
+
+/** An outbox row as the relay publishes it. */
+export function eventMessage(row: OutboxRow): EventMessage {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    subject: row.subject,
+    clientId: row.clientId,
+    payload: row.payload,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** The oldest unpublished events, in commit order. */

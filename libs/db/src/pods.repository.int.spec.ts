@@ -1,9 +1,9 @@
 import type { ActualPod, PodHealth } from '@podsync/domain';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
 import { advanceLeaderEpoch, StaleEpochError } from './leader-epoch.repository';
-import { type Database, openDatabase } from './open-database';
+import type { Database } from './open-database';
 import {
   allPods,
   applyPodObservations,
@@ -31,14 +31,13 @@ const pod = (algorithm: string, clientId: number, epoch = 1, health: Partial<Pod
 const stored = (listed: ActualPod) => ({ ...listed, since: expect.any(Date) as Date });
 
 describe('pods repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let epoch: number;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -47,8 +46,7 @@ describe('pods repository', () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   async function sinceOf(name: string): Promise<Date | undefined> {

@@ -1,4 +1,3 @@
-import type { PodPhase } from '@podsync/domain';
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -15,8 +14,10 @@ import {
   smallint,
   text,
   timestamp,
+  uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
+import type { EventSubject, OperationResult, PodOperationKind, PodPhase, RestartReason } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -66,7 +67,9 @@ export type ClientAlgorithmRow = typeof clientAlgorithms.$inferSelect;
 /** Events written in the same transaction as the change they describe; the relay publishes and deletes them. */
 export const outbox = pgTable('outbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
-  subject: varchar('subject', { length: 100 }).notNull(),
+  /** The JetStream message id (a UUIDv7 made by appendOutbox): unlike `id`, unique beyond this database. */
+  eventId: uuid('event_id').notNull(),
+  subject: varchar('subject', { length: 100 }).$type<EventSubject>().notNull(),
   clientId: bigint('client_id', { mode: 'number' }).notNull(),
   payload: jsonb('payload').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
@@ -79,16 +82,18 @@ export const operations = pgTable(
   'operations',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The JetStream message id (a UUIDv7 made by insertOperation): unlike `id`, unique beyond this database. */
+    eventId: uuid('event_id').notNull(),
     epoch: bigint('epoch', { mode: 'number' }).notNull(),
     round: bigint('round', { mode: 'number' }),
     replicaId: varchar('replica_id', { length: 100 }).notNull(),
-    kind: varchar('kind', { length: 16 }).notNull(),
+    kind: varchar('kind', { length: 16 }).$type<PodOperationKind>().notNull(),
     pod: varchar('pod', { length: 63 }).notNull(),
     clientId: bigint('client_id', { mode: 'number' }).notNull(),
     algorithm: varchar('algorithm', { length: 30 }).notNull(),
-    result: varchar('result', { length: 16 }).notNull(),
+    result: varchar('result', { length: 16 }).$type<OperationResult>().notNull(),
     /** Why a restart recreated the pod (spec-changed, restart-requested, pod-failed); null for creates and deletes. */
-    reason: varchar('reason', { length: 32 }),
+    reason: varchar('reason', { length: 32 }).$type<RestartReason>(),
     error: text('error'),
     startedAt: timestamptz('started_at').notNull(),
     finishedAt: timestamptz('finished_at').notNull(),
@@ -153,6 +158,11 @@ export const pods = pgTable(
   (table) => [
     // GET /api/v1/clients/{id}: one client's pods.
     index('pods_client_id_idx').on(table.clientId),
+    // GET /api/v1/pods?ready=false, paged by name: the few pods not ready, without reading past
+    // every ready one. Paging without that filter walks the primary key.
+    index('pods_unready_name_idx')
+      .on(table.name)
+      .where(sql`not ${table.ready}`),
   ],
 );
 export type PodRow = typeof pods.$inferSelect;

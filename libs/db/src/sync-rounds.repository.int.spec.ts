@@ -1,21 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
-import { type Database, openDatabase } from './open-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../test/support/test-database';
+import type { Database } from './open-database';
 import { finishSyncRound, insertSyncRound, latestSyncRounds } from './sync-rounds.repository';
 
 describe('sync rounds repository', () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   it('records a round from its start to its end and lists the latest first', async () => {

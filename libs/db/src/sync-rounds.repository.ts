@@ -37,6 +37,16 @@ export async function finishSyncRound(db: Db, id: number, outcome: SyncRoundOutc
   return row;
 }
 
+/**
+ * Removes the row of a round that need not be kept (an event-driven round that planned nothing)
+ * and returns it as it was.
+ */
+export async function discardSyncRound(db: Db, id: number): Promise<SyncRoundRow> {
+  const [row] = await db.delete(syncRounds).where(eq(syncRounds.id, id)).returning();
+  if (row === undefined) throw new Error(`sync round ${id} does not exist`);
+  return row;
+}
+
 /** Keyset page of rounds, newest first. */
 export async function latestSyncRounds(db: Db, page: { limit: number; beforeId?: number }): Promise<SyncRoundRow[]> {
   return db

@@ -110,6 +110,27 @@ describe('clientBodySchema', () => {
       expect(errorsOf({ ...body, [field]: value })).toEqual([{ path: field, message }]);
     });
 
+    it.each([
+      ['name', 'ac\u0000me'],
+      ['name', '\u0000'],
+      ['name', 'ac\nme'],
+      ['name', 'acme\t'],
+      ['name', 'ac\u009bme'],
+      ['image', 'nginx\u0000'],
+      ['cpu', '500m\u0000'],
+      ['mem', '\u007f256Mi'],
+    ])('%s %j, holding a control character, naming the field alone', (field, value) => {
+      expect(errorsOf({ ...body, [field]: value })).toEqual([
+        { path: field, message: `${field} must not contain control characters (such as NUL, tab or newline)` },
+      ]);
+    });
+
+    it('an unknown field whose name holds a NUL, written as an escape', () => {
+      expect(errorsOf({ ...body, 'na\u0000me': 'acme' })).toEqual([
+        { path: '', message: `unknown field "na\\u0000me"; the fields are ${FIELDS}` },
+      ]);
+    });
+
     it('every missing field at once, saying it is required', () => {
       expect(errorsOf({})).toEqual([
         { path: 'name', message: 'name is required' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainText, quoteKey } from './request.schema';
 
 /** Kubernetes resource quantity, positive: `500m`, `2`, `0.5`, `256Mi`, `1Gi`, `1e3`. */
 const QUANTITY = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE]\d+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
@@ -17,10 +18,7 @@ const typeError =
     issue.input === undefined ? `${field} is required` : expected;
 
 const quantity = (what: string) =>
-  z
-    .string({
-      error: typeError(what, `${what} must be a string such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`),
-    })
+  plainText(what, typeError(what, `${what} must be a string such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`))
     .max(32, `${what} must be at most 32 characters`)
     .regex(QUANTITY, {
       message: `${what} must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "2"' : '"256Mi" or "1Gi"'}`,
@@ -29,8 +27,7 @@ const quantity = (what: string) =>
     .refine((value) => Number.parseFloat(value) > 0, `${what} must be greater than zero`);
 
 const fields = {
-  name: z
-    .string({ error: typeError('name', 'name must be a string') })
+  name: plainText('name', typeError('name', 'name must be a string'))
     .trim()
     .min(1, 'name must not be empty')
     .max(50, 'name must be at most 50 characters'),
@@ -38,8 +35,7 @@ const fields = {
     .int({ error: typeError('version', 'version must be a whole number') })
     .min(0, 'version must be 0 or more')
     .max(2_147_483_647, 'version must be at most 2147483647'),
-  image: z
-    .string({ error: typeError('image', 'image must be a string') })
+  image: plainText('image', typeError('image', 'image must be a string'))
     .min(1, { message: 'image must not be empty', abort: true })
     .max(255, 'image must be at most 255 characters')
     .regex(IMAGE_REFERENCE, 'image must be an OCI image reference such as "registry.example.com/algo:1.2"'),
@@ -55,7 +51,7 @@ export const clientBodySchema = z
   .strictObject(fields, {
     error: (issue) => {
       if (issue.code === 'unrecognized_keys') {
-        return `unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; the fields are ${FIELD_NAMES}`;
+        return `unknown field ${issue.keys.map(quoteKey).join(', ')}; the fields are ${FIELD_NAMES}`;
       }
       if (issue.code === 'invalid_type') return `the body must be a JSON object with the fields ${FIELD_NAMES}`;
       return undefined;

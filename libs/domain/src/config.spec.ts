@@ -5,12 +5,15 @@ import { type Config, ConfigError, loadConfig } from './config';
 
 /** Every variable of DESIGN.md §6. */
 const VARIABLES = [
+  'PODSYNC_HTTP_HOST',
   'PODSYNC_HTTP_PORT',
+  'PODSYNC_METRICS_HOST',
   'PODSYNC_METRICS_PORT',
   'PODSYNC_DATA_DIR',
   'DATABASE_URL',
   'REDIS_URLS',
   'NATS_URL',
+  'PODSYNC_NATS_PREFIX',
   'PODSYNC_DEPLOYER',
   'PODSYNC_K8S_NAMESPACE',
   'PODSYNC_ALGORITHMS',
@@ -19,6 +22,7 @@ const VARIABLES = [
   'PODSYNC_OPS_PER_SECOND',
   'PODSYNC_SYNC_CONCURRENCY',
   'PODSYNC_DELETE_GUARD',
+  'PODSYNC_HISTORY_RETENTION',
   'PODSYNC_API_TOKENS',
   'PODSIM_LATENCY_MS',
   'PODSIM_FAILURE_RATE',
@@ -29,11 +33,11 @@ const VARIABLES = [
 
 /** The defaults of DESIGN.md §6, with the two fields that are not plain values matched loosely. */
 const DEFAULTS = {
-  http: { port: 8081 },
-  metrics: { port: 9101 },
+  http: { host: '127.0.0.1', port: 8081 },
+  metrics: { host: '127.0.0.1', port: 9101 },
   database: { url: undefined, dataDir: './.podsync' },
   redis: { urls: [] },
-  nats: { urls: [] },
+  nats: { urls: [], prefix: undefined },
   deployer: {
     kind: 'simulated',
     namespace: 'default',
@@ -44,6 +48,7 @@ const DEFAULTS = {
   algorithms: expect.any(AlgorithmCatalogue),
   sync: { intervalMs: 5 * 60_000, opsPerSecond: 100, concurrency: 16, deleteGuard: 0.5 },
   leader: { ttlMs: 5_000 },
+  history: { retentionMs: 30 * 86_400_000 },
   auth: { tokens: [] },
   replicaId: expect.stringMatching(new RegExp(`^${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-[0-9a-f]{6}$`)),
   logLevel: 'info',
@@ -87,12 +92,15 @@ describe(loadConfig.name, () => {
   describe('parsing', () => {
     it('reads every variable into the typed config', () => {
       const config = loadConfig({
+        PODSYNC_HTTP_HOST: '0.0.0.0',
         PODSYNC_HTTP_PORT: '1',
+        PODSYNC_METRICS_HOST: '::',
         PODSYNC_METRICS_PORT: '65535',
         PODSYNC_DATA_DIR: '/var/lib/podsync',
         DATABASE_URL: 'postgresql://podsync@db:5432/podsync',
         REDIS_URLS: 'redis://r1:6379, rediss://r2:6380 ,redis://r3,',
         NATS_URL: 'nats://n1:4222,n2:4222',
+        PODSYNC_NATS_PREFIX: 'trading-eu_1',
         PODSYNC_DEPLOYER: 'kubernetes',
         PODSYNC_K8S_NAMESPACE: 'trading-prod',
         PODSYNC_ALGORITHMS: 'ICEBERG2',
@@ -101,6 +109,7 @@ describe(loadConfig.name, () => {
         PODSYNC_OPS_PER_SECOND: '2.5',
         PODSYNC_SYNC_CONCURRENCY: '4',
         PODSYNC_DELETE_GUARD: '1',
+        PODSYNC_HISTORY_RETENTION: '7d',
         PODSYNC_API_TOKENS: 'read-token:reader,write-token:writer',
         PODSIM_LATENCY_MS: '250',
         PODSIM_FAILURE_RATE: '0.1',
@@ -110,11 +119,11 @@ describe(loadConfig.name, () => {
       });
 
       expect(config).toEqual<Config>({
-        http: { port: 1 },
-        metrics: { port: 65_535 },
+        http: { host: '0.0.0.0', port: 1 },
+        metrics: { host: '::', port: 65_535 },
         database: { url: 'postgresql://podsync@db:5432/podsync', dataDir: '/var/lib/podsync' },
         redis: { urls: ['redis://r1:6379', 'rediss://r2:6380', 'redis://r3'] },
-        nats: { urls: ['nats://n1:4222', 'n2:4222'] },
+        nats: { urls: ['nats://n1:4222', 'n2:4222'], prefix: 'trading-eu_1' },
         deployer: {
           kind: 'kubernetes',
           namespace: 'trading-prod',
@@ -125,6 +134,7 @@ describe(loadConfig.name, () => {
         algorithms: expect.any(AlgorithmCatalogue) as AlgorithmCatalogue,
         sync: { intervalMs: 30_000, opsPerSecond: 2.5, concurrency: 4, deleteGuard: 1 },
         leader: { ttlMs: 2_000 },
+        history: { retentionMs: 7 * 86_400_000 },
         auth: {
           tokens: [
             { token: 'read-token', role: 'reader' },
@@ -144,6 +154,24 @@ describe(loadConfig.name, () => {
       ['1h', 3_600_000],
     ])('reads the duration %s as %i ms', (text, ms) => {
       expect(loadConfig({ PODSYNC_SYNC_INTERVAL: text }).sync.intervalMs).toBe(ms);
+    });
+
+    it.each(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'podsync-gateway.default.svc'])(
+      'accepts the listen address %s',
+      (address) => {
+        expect(loadConfig({ PODSYNC_HTTP_HOST: address, PODSYNC_METRICS_HOST: address })).toMatchObject({
+          http: { host: address },
+          metrics: { host: address },
+        });
+      },
+    );
+
+    it.each([
+      ['1m', 60_000],
+      ['12h', 43_200_000],
+      ['90d', 7_776_000_000],
+    ])('reads the retention %s as %i ms, beyond what a timer could hold', (text, ms) => {
+      expect(loadConfig({ PODSYNC_HISTORY_RETENTION: text }).history.retentionMs).toBe(ms);
     });
 
     it('accepts a leader TTL of exactly 1s', () => {
@@ -180,6 +208,12 @@ describe(loadConfig.name, () => {
       ['PODSYNC_HTTP_PORT', '-1', 'expected a port number from 1 to 65535'],
       ['PODSYNC_HTTP_PORT', '80.5', 'expected a port number from 1 to 65535'],
       ['PODSYNC_METRICS_PORT', '65536', 'expected a port number from 1 to 65535'],
+      ['PODSYNC_HTTP_HOST', 'http://0.0.0.0', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_HTTP_HOST', '0.0.0.0:8081', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_METRICS_HOST', 'two hosts', 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name'],
+      ['PODSYNC_HISTORY_RETENTION', '30', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
+      ['PODSYNC_HISTORY_RETENTION', '30s', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
+      ['PODSYNC_HISTORY_RETENTION', '3651d', 'expected a duration from 1m to 3650d such as 12h, 30d or 90d'],
       ['PODSYNC_SYNC_INTERVAL', '5', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],
       ['PODSYNC_SYNC_INTERVAL', '5x', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],
       ['PODSYNC_SYNC_INTERVAL', '1.5s', 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m'],
@@ -219,6 +253,27 @@ describe(loadConfig.name, () => {
         'expected a comma-separated list of distinct redis:// URLs; "redis://r1" is given twice',
       ],
       ['NATS_URL', 'http://n1:4222', 'expected a comma-separated list of distinct nats:// URLs; "http://n1:4222" is not one'],
+      // A dot would make the prefix two subject tokens; capitals would fold into another prefix's stream names.
+      [
+        'PODSYNC_NATS_PREFIX',
+        'eu.prod',
+        'expected 1 to 32 lower-case letters, digits, dashes or underscores, starting with a letter or digit',
+      ],
+      [
+        'PODSYNC_NATS_PREFIX',
+        'Prod',
+        'expected 1 to 32 lower-case letters, digits, dashes or underscores, starting with a letter or digit',
+      ],
+      [
+        'PODSYNC_NATS_PREFIX',
+        '_prod',
+        'expected 1 to 32 lower-case letters, digits, dashes or underscores, starting with a letter or digit',
+      ],
+      [
+        'PODSYNC_NATS_PREFIX',
+        'p'.repeat(33),
+        'expected 1 to 32 lower-case letters, digits, dashes or underscores, starting with a letter or digit',
+      ],
       ['LOG_LEVEL', 'loud', 'expected one of fatal, error, warn, info, debug, trace'],
       ['LOG_LEVEL', 'DEBUG', 'expected one of fatal, error, warn, info, debug, trace'],
       [

@@ -1,8 +1,10 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ALGORITHM_NAME, AlgorithmCatalogue, DEFAULT_ALGORITHMS } from './algorithms';
 import { parseDuration } from './duration';
+import { NATS_PREFIX_PATTERN, NATS_PREFIX_RULE } from './events/subjects';
 import { LOG_LEVELS, type LogLevel } from './request.schema';
 
 export const ROLES = ['reader', 'writer', 'admin'] as const;
@@ -17,11 +19,14 @@ export type DeployerKind = 'simulated' | 'kubernetes';
 
 /** Everything podsync reads from its environment, validated and typed. Tests build it by hand. */
 export interface Config {
-  http: { port: number };
-  metrics: { port: number };
+  /** The REST API's listener (gateway, and the one process of `npm start`). */
+  http: { host: string; port: number };
+  /** A reconciler replica's health, ready and metrics listener. */
+  metrics: { host: string; port: number };
   database: { url: string | undefined; dataDir: string };
   redis: { urls: string[] };
-  nats: { urls: string[] };
+  /** `prefix` puts this installation's subjects and streams apart on a NATS server shared with others. */
+  nats: { urls: string[]; prefix: string | undefined };
   deployer: {
     kind: DeployerKind;
     namespace: string;
@@ -33,6 +38,8 @@ export interface Config {
   algorithms: AlgorithmCatalogue;
   sync: { intervalMs: number; opsPerSecond: number; concurrency: number; deleteGuard: number };
   leader: { ttlMs: number };
+  /** Operations and sync rounds older than this are purged by the leader. */
+  history: { retentionMs: number };
   auth: { tokens: ApiToken[] };
   replicaId: string;
   logLevel: LogLevel;
@@ -56,6 +63,22 @@ const port = (fallback: number) =>
       return z.NEVER;
     });
 
+/**
+ * A listen address: an IP literal (`127.0.0.1`, `0.0.0.0`, `::`) or a host name. Loopback by
+ * default, so that a process started without thought, and without tokens, is not open to the network.
+ */
+const host = z
+  .string()
+  .default('127.0.0.1')
+  .refine(
+    (value) =>
+      isIP(value) !== 0 ||
+      /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/.test(value),
+    {
+      message: 'expected an IP address such as 127.0.0.1 or 0.0.0.0, or a host name',
+    },
+  );
+
 /** setTimeout's longest delay; a longer one fires at once, which would turn a timer into a busy loop. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -67,6 +90,21 @@ const duration = (fallback: string) =>
       const ms = parseDuration(value);
       if (ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS) return ms;
       ctx.addIssue({ code: 'custom', message: 'expected a duration from 1ms to 596h such as 500ms, 5s or 5m' });
+      return z.NEVER;
+    });
+
+const MIN_RETENTION_MS = 60_000;
+const MAX_RETENTION_MS = 3_650 * 86_400_000;
+
+/** A retention is compared with row times, never handed to a timer, so it may exceed MAX_TIMER_MS. */
+const retention = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms !== undefined && ms >= MIN_RETENTION_MS && ms <= MAX_RETENTION_MS) return ms;
+      ctx.addIssue({ code: 'custom', message: 'expected a duration from 1m to 3650d such as 12h, 30d or 90d' });
       return z.NEVER;
     });
 
@@ -185,7 +223,9 @@ const algorithms = z
   });
 
 const envSchema = z.object({
+  PODSYNC_HTTP_HOST: host,
   PODSYNC_HTTP_PORT: port(8081),
+  PODSYNC_METRICS_HOST: host,
   PODSYNC_METRICS_PORT: port(9101),
   PODSYNC_DATA_DIR: z.string().min(1, 'expected a directory path').default('./.podsync'),
   DATABASE_URL: z
@@ -194,6 +234,7 @@ const envSchema = z.object({
     .optional(),
   REDIS_URLS: list('redis:// URLs', /^rediss?:\/\/\S+$/),
   NATS_URL: list('nats:// URLs', /^(nats|tls|ws|wss):\/\/\S+$|^[^:/\s]+:[0-9]+$/),
+  PODSYNC_NATS_PREFIX: z.string().regex(NATS_PREFIX_PATTERN, `expected ${NATS_PREFIX_RULE}`).optional(),
   PODSYNC_DEPLOYER: z.enum(['simulated', 'kubernetes'], { error: 'expected simulated or kubernetes' }).default('simulated'),
   PODSYNC_K8S_NAMESPACE: z
     .string()
@@ -205,6 +246,7 @@ const envSchema = z.object({
   PODSYNC_OPS_PER_SECOND: number(100, 1, 100_000, 'a number'),
   PODSYNC_SYNC_CONCURRENCY: integer(16, 1, 1_024),
   PODSYNC_DELETE_GUARD: number(0.5, 0, 1, 'a share'),
+  PODSYNC_HISTORY_RETENTION: retention('30d'),
   PODSYNC_API_TOKENS: tokens,
   PODSIM_LATENCY_MS: integer(0, 0, 600_000),
   PODSIM_FAILURE_RATE: number(0, 0, 1, 'a probability'),
@@ -232,11 +274,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.PODSYNC_HTTP_PORT },
-    metrics: { port: e.PODSYNC_METRICS_PORT },
+    http: { host: e.PODSYNC_HTTP_HOST, port: e.PODSYNC_HTTP_PORT },
+    metrics: { host: e.PODSYNC_METRICS_HOST, port: e.PODSYNC_METRICS_PORT },
     database: { url: e.DATABASE_URL, dataDir: e.PODSYNC_DATA_DIR },
     redis: { urls: e.REDIS_URLS },
-    nats: { urls: e.NATS_URL },
+    nats: { urls: e.NATS_URL, prefix: e.PODSYNC_NATS_PREFIX },
     deployer: {
       kind: e.PODSYNC_DEPLOYER,
       namespace: e.PODSYNC_K8S_NAMESPACE,
@@ -252,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       deleteGuard: e.PODSYNC_DELETE_GUARD,
     },
     leader: { ttlMs: e.PODSYNC_LEADER_TTL },
+    history: { retentionMs: e.PODSYNC_HISTORY_RETENTION },
     auth: { tokens: e.PODSYNC_API_TOKENS },
     replicaId: e.PODSYNC_REPLICA_ID ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
     logLevel: e.LOG_LEVEL,

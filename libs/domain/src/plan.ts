@@ -18,6 +18,9 @@ export type PodOperation =
 
 export type PodOperationKind = PodOperation['kind'];
 
+/** Every kind of PodOperation, for the schemas of the messages and views that carry one. */
+export const POD_OPERATION_KINDS = ['create', 'delete', 'restart'] as const satisfies readonly PodOperationKind[];
+
 /**
  * The priority of deleting a pod whose client has no desired pod left (the client is gone,
  * or every one of its algorithms is off). Such deletes run first: the pod trades for someone

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { AlgorithmCatalogue, DEFAULT_ALGORITHMS } from './algorithms';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_ID,
   MAX_PAGE_SIZE,
   idParamsSchema,
   idSchema,
+  idempotencyKeySchema,
   logLevelBodySchema,
   operationsQuerySchema,
   pageQuerySchema,
+  podsQuerySchema,
   statusQuerySchema,
+  syncQuerySchema,
 } from './request.schema';
 
 /** The validation errors as the gateway shows them: `path` joined with dots, and the message. */
@@ -126,6 +130,44 @@ describe('operationsQuerySchema', () => {
   });
 });
 
+describe(podsQuerySchema.name, () => {
+  const schema = podsQuerySchema(new AlgorithmCatalogue(DEFAULT_ALGORITHMS));
+
+  it('reads every filter, the algorithm in the catalogue spelling', () => {
+    expect(schema.parse({})).toEqual({ limit: DEFAULT_PAGE_SIZE });
+    expect(
+      schema.parse({ clientId: '7', algorithm: 'vWaP', phase: 'Failed', ready: 'false', limit: '500', cursor: 'vwap-7' }),
+    ).toEqual({ clientId: 7, algorithm: 'VWAP', phase: 'Failed', ready: false, limit: 500, cursor: 'vwap-7' });
+    expect(schema.parse({ ready: 'true' })).toEqual({ ready: true, limit: DEFAULT_PAGE_SIZE });
+  });
+
+  it('knows the algorithms of the catalogue it was built from', () => {
+    const custom = podsQuerySchema(new AlgorithmCatalogue(['ICEBERG']));
+    expect(custom.parse({ algorithm: 'iceberg' })).toMatchObject({ algorithm: 'ICEBERG' });
+    expect(errorsOf(custom, { algorithm: 'VWAP' })).toEqual([
+      { path: 'algorithm', message: 'algorithm must be one of ICEBERG (any case)' },
+    ]);
+  });
+
+  it.each<[Record<string, unknown>, string, string]>([
+    [{ algorithm: 'FOO' }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ algorithm: '' }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ algorithm: ['VWAP', 'HFT'] }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ phase: 'running' }, 'phase', 'phase must be one of Pending, Running, Succeeded, Failed, Unknown'],
+    [{ phase: 'Evicted' }, 'phase', 'phase must be one of Pending, Running, Succeeded, Failed, Unknown'],
+    [{ ready: 'yes' }, 'ready', 'ready must be true or false'],
+    [{ ready: '' }, 'ready', 'ready must be true or false'],
+    [{ clientId: '0' }, 'clientId', 'id must be a positive whole number'],
+    [{ cursor: 'VWAP-1' }, 'cursor', CURSOR_MESSAGE],
+    [{ cursor: '-vwap' }, 'cursor', CURSOR_MESSAGE],
+    [{ cursor: 'a'.repeat(64) }, 'cursor', CURSOR_MESSAGE],
+    [{ limit: '501' }, 'limit', 'limit must be from 1 to 500'],
+    [{ unhealthy: 'true' }, '', 'unknown query parameter "unhealthy"; known: limit, cursor, clientId, algorithm, phase, ready'],
+  ])('refuses %j', (query, path, message) => {
+    expect(errorsOf(schema, query)).toEqual([{ path, message }]);
+  });
+});
+
 describe('statusQuerySchema', () => {
   it.each([
     [{}, {}],
@@ -153,6 +195,40 @@ describe('logLevelBodySchema', () => {
     expect(logLevelBodySchema.parse({ level: 'debug' })).toEqual({ level: 'debug' });
     expect(errorsOf(logLevelBodySchema, { level: 'loud' })).toEqual([
       { path: 'level', message: 'level must be one of fatal, error, warn, info, debug, trace' },
+    ]);
+  });
+});
+
+describe('idempotencyKeySchema', () => {
+  it.each(['a', 'retry-1', 'k'.repeat(255)])('accepts %j', (key) => {
+    expect(idempotencyKeySchema.parse(key)).toBe(key);
+  });
+
+  it.each(['re\u0000try', 'retry\t1', '\u007f'])('refuses %j, which holds a control character', (key) => {
+    expect(errorsOf(idempotencyKeySchema, key)).toEqual([
+      { path: '', message: 'Idempotency-Key must not contain control characters (such as NUL, tab or newline)' },
+    ]);
+  });
+
+  it.each(['', 'two words', 'k'.repeat(256), 'clé'])('refuses %j', (key) => {
+    expect(errorsOf(idempotencyKeySchema, key)).toEqual([
+      { path: '', message: 'Idempotency-Key must be 1 to 255 visible ASCII characters' },
+    ]);
+  });
+});
+
+describe('syncQuerySchema', () => {
+  it('reads force, false by default', () => {
+    expect(syncQuerySchema.parse({})).toEqual({ force: false });
+    expect(syncQuerySchema.parse({ force: 'true' })).toEqual({ force: true });
+  });
+
+  it('refuses a force that is not true or false, and unknown parameters', () => {
+    expect(errorsOf(syncQuerySchema, { force: 'true\u0000' })).toEqual([
+      { path: 'force', message: 'force must be true or false' },
+    ]);
+    expect(errorsOf(syncQuerySchema, { forse: 'true' })).toEqual([
+      { path: '', message: 'unknown query parameter "forse"; known: force' },
     ]);
   });
 });

@@ -1,4 +1,30 @@
 import { z } from 'zod';
+import type { AlgorithmCatalogue } from './algorithms';
+import { POD_PHASES } from './deployer';
+
+/**
+ * C0 and C1 control characters, DEL included. PostgreSQL cannot store a NUL in text at all (the
+ * insert fails), and the others have no place in a name, a reference or a key: they hide in logs
+ * and terminals. Every free-text field of the API refuses them, naming itself.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+export const controlCharacterMessage = (field: string): string =>
+  `${field} must not contain control characters (such as NUL, tab or newline)`;
+
+/** A string that holds no control character; the first check of every free-text field, so its message wins. */
+export const plainText = (field: string, typeError?: z.core.$ZodStringParams['error']) =>
+  z
+    .string({ error: typeError })
+    .refine((text) => !hasControlCharacter(text), { message: controlCharacterMessage(field), abort: true });
+
+/** `"key"` for a message, with any control character written as an escape rather than sent raw. */
+export const quoteKey = (key: string): string => JSON.stringify(key);
 
 /** Ids are JSON numbers, so they stay within the integers a double holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -37,7 +63,7 @@ const queryObject = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z.strictObject(shape, {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `unknown query parameter ${issue.keys.map((key) => `"${key}"`).join(', ')}; known: ${Object.keys(shape).join(', ')}`
+        ? `unknown query parameter ${issue.keys.map(quoteKey).join(', ')}; known: ${Object.keys(shape).join(', ')}`
         : undefined,
   });
 
@@ -47,6 +73,42 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
 export const operationsQuerySchema = queryObject({ limit, cursor, clientId: idSchema.optional() });
 export type OperationsQuery = z.infer<typeof operationsQuerySchema>;
 
+/** A pod name, as a page of GET /api/v1/pods hands it out for the next one: a DNS label. */
+const podCursor = z
+  .string({ error: cursorMessage })
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, cursorMessage)
+  .optional();
+
+/**
+ * Query of GET /api/v1/pods: filters on the observed pods, keyset-paged by pod name. The algorithm
+ * is a catalogue name in any case, handed on in the catalogue's spelling; the phase is spelt as
+ * Kubernetes spells it.
+ */
+export function podsQuerySchema(catalogue: AlgorithmCatalogue) {
+  const unknownAlgorithm = `algorithm must be one of ${catalogue.names.join(', ')} (any case)`;
+  return queryObject({
+    limit,
+    cursor: podCursor,
+    clientId: idSchema.optional(),
+    algorithm: z
+      .string({ error: unknownAlgorithm })
+      .transform((name, ctx) => {
+        const known = catalogue.resolve(name);
+        if (known === undefined) ctx.addIssue({ code: 'custom', message: unknownAlgorithm, input: name });
+        return known ?? z.NEVER;
+      })
+      .optional()
+      .meta({ description: `${catalogue.names.join(', ')}, in any case` }),
+    phase: z.enum(POD_PHASES, { error: `phase must be one of ${POD_PHASES.join(', ')}` }).optional(),
+    ready: z
+      .enum(['true', 'false'], { error: 'ready must be true or false' })
+      .transform((value) => value === 'true')
+      .optional()
+      .meta({ description: 'false lists what is unhealthy now' }),
+  });
+}
+export type PodsQuery = z.output<ReturnType<typeof podsQuerySchema>>;
+
 export const statusQuerySchema = queryObject({
   need_restart: z
     .enum(['true', 'false'], { error: 'need_restart must be true or false' })
@@ -54,6 +116,19 @@ export const statusQuerySchema = queryObject({
     .optional(),
 });
 export type StatusQuery = z.infer<typeof statusQuerySchema>;
+
+export const syncQuerySchema = queryObject({
+  force: z
+    .enum(['true', 'false'], { error: 'force must be true or false' })
+    .transform((value) => value === 'true')
+    .default(false),
+});
+export type SyncQuery = z.infer<typeof syncQuerySchema>;
+
+/** The `Idempotency-Key` header of POST /api/v1/clients: it is stored, so only visible ASCII. */
+export const idempotencyKeySchema = plainText('Idempotency-Key')
+  .regex(/^[\x21-\x7e]{1,255}$/, 'Idempotency-Key must be 1 to 255 visible ASCII characters')
+  .optional();
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -52,6 +52,12 @@ describe(statusBodySchema.name, () => {
       expect(errorsOf({ ﬁx: true }, schema)).toEqual([{ path: 'ﬁx', message: 'unknown algorithm; known: FIX' }]);
     });
 
+    it.each(['VW\u0000AP', 'VWAP\n', '\u0085HFT'])('a key %j holding a control character', (key) => {
+      expect(errorsOf({ [key]: true })).toEqual([
+        { path: key, message: 'an algorithm name must not contain control characters (such as NUL, tab or newline)' },
+      ]);
+    });
+
     it('a "__proto__" key, which a JSON body can carry', () => {
       expect(errorsOf(JSON.parse('{"__proto__": true, "VWAP": true}'))).toEqual([
         { path: '__proto__', message: 'unknown algorithm; known: VWAP, TWAP, HFT' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AlgorithmCatalogue } from './algorithms';
+import { controlCharacterMessage, hasControlCharacter } from './request.schema';
 
 /**
  * Body of PUT /api/v1/status/{id}: catalogue names (any case) to booleans. Keys left out
@@ -20,7 +21,9 @@ export function statusBodySchema(catalogue: AlgorithmCatalogue) {
       const seen = new Set<string>();
       for (const key of keys) {
         const name = catalogue.resolve(key);
-        if (name === undefined) {
+        if (hasControlCharacter(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: controlCharacterMessage('an algorithm name') });
+        } else if (name === undefined) {
           ctx.addIssue({ code: 'custom', path: [key], message: unknownAlgorithm });
         } else if (seen.has(name)) {
           ctx.addIssue({ code: 'custom', path: [key], message: `${name} is given more than once` });

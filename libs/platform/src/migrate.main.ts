@@ -8,9 +8,7 @@ async function migrate(): Promise<void> {
   const database = openDatabase(config.database);
   try {
     await database.migrate();
-    process.stdout.write(
-      `podsync: migrations applied to ${database.driver === 'postgres' ? 'PostgreSQL' : `PGlite in ${config.database.dataDir}`}\n`,
-    );
+    process.stdout.write(`podsync: migrations applied to ${database.description}\n`);
   } finally {
     await database.close();
   }

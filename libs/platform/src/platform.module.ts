@@ -51,12 +51,15 @@ export class PlatformModule {
         {
           provide: EVENT_BUS,
           useFactory: (readiness: ReadinessService): Promise<EventBus> =>
-            openEventBus({ urls: config.nats.urls, logger: loggers.component('bus'), connectionName: config.replicaId }).then(
-              (bus) => {
-                if (config.nats.urls.length > 0) readiness.register('nats', () => bus.ping());
-                return bus;
-              },
-            ),
+            openEventBus({
+              urls: config.nats.urls,
+              prefix: config.nats.prefix,
+              logger: loggers.component('bus'),
+              connectionName: config.replicaId,
+            }).then((bus) => {
+              if (config.nats.urls.length > 0) readiness.register('nats', () => bus.ping());
+              return bus;
+            }),
           inject: [ReadinessService],
         },
         ConnectionCloser,

@@ -1,26 +1,24 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { loadConfig } from '@podsync/domain';
-import { clients, type Database, openDatabase, outbox } from '@podsync/db';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { clients, type Database, outbox } from '@podsync/db';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { SAMPLE_CLIENT } from '../../../../test/support/gateway-harness';
 import { StatusService } from '../status/status.service';
 import { ClientsService } from './clients.service';
 
 /** The outbox row and the change it describes commit together or not at all. */
 describe(ClientsService.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   const config = loadConfig({});
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
   afterAll(async () => {
-    await database?.close();
-    await testDatabase?.drop();
+    await testDatabase?.dispose();
   });
 
   beforeEach(async () => {

@@ -1,18 +1,11 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
-import { z } from 'zod';
-import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
+import { type Page, type PageQuery, pageQuerySchema, type SyncQuery, syncQuerySchema } from '@podsync/domain';
 import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
+import { ApiQueryFrom } from '../common/openapi';
 import { ClusterService } from './cluster.service';
 import { RequireRole, ZodPipe } from '@podsync/platform';
-
-const syncQuerySchema = z.strictObject({
-  force: z
-    .enum(['true', 'false'], { error: 'force must be true or false' })
-    .transform((value) => value === 'true')
-    .default(false),
-});
 
 @ApiTags('sync')
 @Controller('api/v1/sync')
@@ -24,15 +17,16 @@ export class SyncController {
   @HttpCode(202)
   @RequireRole('admin')
   @ApiOperation({ summary: 'Ask the leader for a full round now; force=true also lifts the mass-deletion guard for it' })
-  @ApiQuery({ name: 'force', required: false, enum: ['true', 'false'] })
+  @ApiQueryFrom(syncQuerySchema)
   @ApiResponse({ status: 202, example: EXAMPLES.syncAccepted })
   @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
-  sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: z.output<typeof syncQuerySchema>): Promise<SyncAccepted> {
+  sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: SyncQuery): Promise<SyncAccepted> {
     return this.cluster.requestRound(query.force);
   }
 
   @Get('rounds')
   @ApiOperation({ summary: 'The latest sync rounds, newest first' })
+  @ApiQueryFrom(pageQuerySchema)
   @ApiResponse({ status: 200, example: EXAMPLES.rounds })
   rounds(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<RoundView>> {
     return this.cluster.rounds(page);

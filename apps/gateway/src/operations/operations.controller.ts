@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
-import { type OperationsQuery, operationsQuerySchema, type Page } from '@podsync/domain';
-import type { OperationMessage } from '@podsync/db';
+import { type OperationsQuery, operationsQuerySchema, type OpsMessage, type Page } from '@podsync/domain';
+import { ApiQueryFrom } from '../common/openapi';
 import { OperationsService } from './operations.service';
 import { RequireRole, ZodPipe } from '@podsync/platform';
 
@@ -14,8 +14,9 @@ export class OperationsController {
 
   @Get()
   @ApiOperation({ summary: 'Audit history of pod operations, newest first' })
+  @ApiQueryFrom(operationsQuerySchema)
   @ApiResponse({ status: 200, example: EXAMPLES.operations })
-  list(@Query(new ZodPipe(operationsQuerySchema, 'query')) query: OperationsQuery): Promise<Page<OperationMessage>> {
+  list(@Query(new ZodPipe(operationsQuerySchema, 'query')) query: OperationsQuery): Promise<Page<OpsMessage>> {
     return this.operations.list(query);
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OperationsQuery, Page } from '@podsync/domain';
-import { type Database, listOperations, type OperationMessage, operationMessage } from '@podsync/db';
+import type { OperationsQuery, OpsMessage, Page } from '@podsync/domain';
+import { type Database, listOperations, operationMessage } from '@podsync/db';
 import { DATABASE } from '@podsync/platform';
 
 @Injectable()
 export class OperationsService {
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
-  async list(query: OperationsQuery): Promise<Page<OperationMessage>> {
+  async list(query: OperationsQuery): Promise<Page<OpsMessage>> {
     const rows = await listOperations(this.database.db, {
       clientId: query.clientId,
       beforeId: query.cursor,

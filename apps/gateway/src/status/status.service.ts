@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ClientStatus, Config, StatusBody } from '@podsync/domain';
+import { type ClientStatus, type Config, EVENT_SUBJECTS, type StatusBody } from '@podsync/domain';
 import {
   appendOutbox,
   type Database,
   enabledAlgorithms,
-  EVENT_SUBJECTS,
   findClientDetails,
   setAlgorithmFlags,
   touchClientStatus,

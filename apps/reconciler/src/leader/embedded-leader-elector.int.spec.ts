@@ -1,21 +1,20 @@
-import { currentLeaderEpoch, type Database, openDatabase } from '@podsync/db';
+import { currentLeaderEpoch, type Database } from '@podsync/db';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { createLeadership, type Leadership } from './create-leadership';
 import { EmbeddedLeaderElector } from './embedded-leader-elector';
 import { EmbeddedReplicaRegistry } from './embedded-replica-registry';
 import type { LeadershipChange } from './leader-elector';
 
 describe(EmbeddedLeaderElector.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let leadership: Leadership;
   let changes: LeadershipChange[];
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   afterEach(async () => {
@@ -23,8 +22,7 @@ describe(EmbeddedLeaderElector.name, () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   function embedded(): Leadership {

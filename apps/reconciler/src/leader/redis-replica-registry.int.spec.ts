@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type Database, openDatabase } from '@podsync/db';
+import type { Database } from '@podsync/db';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../../../test/support/wait-until';
 import { TEST_SERVERS } from '../../../../test/support/servers';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { createLeadership, type Leadership } from './create-leadership';
 import { RedisReplicaRegistry } from './redis-replica-registry';
 import type { ReplicaHeartbeat } from './replica-registry';
@@ -13,15 +13,14 @@ const TTL_MS = 1_000;
 const BOUND_MS = 10_000;
 
 describe(RedisReplicaRegistry.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let inspector: Redis;
   const opened: Leadership[] = [];
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
     inspector = new Redis(TEST_SERVERS.redis.url);
   });
 
@@ -31,8 +30,7 @@ describe(RedisReplicaRegistry.name, () => {
 
   afterAll(async () => {
     inspector.disconnect();
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   async function startReplicas(keyPrefix: string, ...replicaIds: string[]): Promise<Leadership[]> {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type OwnRedisServer, startOwnRedisServer } from '../../../../test/support/own-redis-server';
 import { waitUntil } from '../../../../test/support/wait-until';
 import { TEST_SERVERS } from '../../../../test/support/servers';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { createLeadership, type Leadership } from './create-leadership';
 import { type Lease, type LeadershipChange, LeaseLostError } from './leader-elector';
 import { RedlockLeaderElector } from './redlock-leader-elector';
@@ -15,15 +15,14 @@ const TTL_MS = 1_000;
 const BOUND_MS = 10_000;
 
 describe(RedlockLeaderElector.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   const opened: Leadership[] = [];
   const ownServers: OwnRedisServer[] = [];
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   afterEach(async () => {
@@ -32,8 +31,7 @@ describe(RedlockLeaderElector.name, () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   const keyPrefix = (): string => `podsync-test-${randomBytes(6).toString('hex')}:`;

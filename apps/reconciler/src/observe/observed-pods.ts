@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { type EventBus, POD_STATUS_SUBJECT, type PodStatusMessage } from '@podsync/bus';
+import type { EventBus } from '@podsync/bus';
 import {
   applyPodObservations,
   type CreatedPod,
@@ -10,7 +9,7 @@ import {
   recordOperationResults,
   replacePods,
 } from '@podsync/db';
-import { type PodListing, podTerminated } from '@podsync/domain';
+import { newEventId, POD_STATUS_SUBJECT, type PodListing, type PodStatusMessage, podTerminated } from '@podsync/domain';
 import type { Logger } from 'pino';
 import type { Lease } from '../leader/leader-elector';
 import { forEachBounded } from '../sync/for-each-bounded';
@@ -209,7 +208,7 @@ export class ObservedPods {
 
   private statusMessage(lease: Lease, { pod, from, to }: PodStatusChange, at: string): PodStatusMessage {
     return {
-      eventId: randomUUID(),
+      eventId: newEventId(),
       pod: pod.name,
       target: this.settings.target,
       clientId: pod.clientId,

@@ -1,4 +1,4 @@
-import { EmbeddedEventBus, NatsEventBus, POD_STATUS_SUBJECT, podStatusMessageSchema } from '@podsync/bus';
+import { BusPrefix, EmbeddedEventBus, EVENTS_STREAM, NatsEventBus } from '@podsync/bus';
 import {
   advanceLeaderEpoch,
   allPods,
@@ -10,12 +10,12 @@ import {
   setAlgorithmFlags,
   syncRounds,
 } from '@podsync/db';
-import type { PodToRun } from '@podsync/domain';
+import { POD_STATUS_SUBJECT, podStatusMessageSchema, type PodToRun } from '@podsync/domain';
 import { asc, eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { deleteNamespaceStreams, readStream, testNamespace } from '../../../../test/support/jetstream-streams';
+import { deletePrefixStreams, readStream, testPrefix } from '../../../../test/support/jetstream-streams';
 import { TEST_SERVERS } from '../../../../test/support/servers';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
 import { ObservingLeader, type ObservingLeaderOptions } from '../../../../test/support/observing-leader';
@@ -203,11 +203,6 @@ describe(PodObserver.name, () => {
   });
 
   describe('healing', () => {
-    async function roundsFinished(): Promise<number> {
-      const rows = await database.db.select().from(syncRounds);
-      return rows.filter((row) => row.finishedAt !== null).length;
-    }
-
     async function runningAndReady(name: string): Promise<boolean> {
       const pod = deployer.snapshot().find((candidate) => candidate.name === name);
       return pod?.health.phase === 'Running' && pod.health.ready;
@@ -277,10 +272,11 @@ describe(PodObserver.name, () => {
         async () => (await storedPod(`twap-${acme}`))?.health.reason === 'ImagePullBackOff',
         'the table showing the unhealthy pods',
       );
-      const before = await roundsFinished();
+      // A scoped round that plans nothing keeps no row: the scheduler's last round tells it ran.
       leader?.scheduler.requestClients([acme]);
-      await waitUntil(async () => (await roundsFinished()) > before, 'a round of the client');
+      await waitUntil(() => leader?.scheduler.lastRound()?.trigger === 'event', 'a round of the client');
 
+      expect(leader?.scheduler.lastRound()).toMatchObject({ trigger: 'event', planned: 0 });
       const replaced = await database.db.select().from(operations).where(eq(operations.kind, 'restart'));
       expect(replaced).toEqual([]);
       expect((await storedPod(`vwap-${acme}`))?.health).toMatchObject({ phase: 'Running', ready: false, restarts: 6 });
@@ -288,19 +284,21 @@ describe(PodObserver.name, () => {
   });
 
   describe('on NATS', () => {
-    let namespace: string;
+    let prefix: string;
+    let streams: BusPrefix;
     let nats: NatsEventBus;
 
     beforeEach(async () => {
-      namespace = testNamespace();
-      nats = await NatsEventBus.connect({ servers: TEST_SERVERS.nats.url, logger: silent, namespace });
+      prefix = testPrefix();
+      streams = new BusPrefix(prefix);
+      nats = await NatsEventBus.connect({ servers: TEST_SERVERS.nats.url, logger: silent, prefix });
     });
 
     afterEach(async () => {
       await leader?.stop();
       leader = undefined;
       await nats.close();
-      await deleteNamespaceStreams(TEST_SERVERS.nats.url, namespace);
+      await deletePrefixStreams(TEST_SERVERS.nats.url, prefix);
     });
 
     it('publishes each change of status to the events stream, its eventId the message id', async () => {
@@ -311,8 +309,8 @@ describe(PodObserver.name, () => {
       deployer.failPod('vwap-1', 'OOMKilled');
       await waitUntil(async () => (await storedPod('vwap-1'))?.health.phase === 'Failed', 'vwap-1 stored as Failed');
 
-      const stored = await readStream(TEST_SERVERS.nats.url, `PODSYNC_EVENTS_${namespace.toUpperCase()}`);
-      const statuses = stored.filter((message) => message.subject === `${namespace}.${POD_STATUS_SUBJECT}`);
+      const stored = await readStream(TEST_SERVERS.nats.url, streams.stream(EVENTS_STREAM).name);
+      const statuses = stored.filter((message) => message.subject === streams.subject(POD_STATUS_SUBJECT));
       const payloads = statuses.map((message) => podStatusMessageSchema.parse(message.payload));
       expect(payloads.map(({ from, to, reason }) => ({ from, to, reason }))).toEqual([
         { from: null, to: { phase: 'Running', ready: true }, reason: undefined },

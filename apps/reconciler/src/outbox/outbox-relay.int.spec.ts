@@ -1,22 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  EmbeddedEventBus,
-  type EventBus,
-  type EventMessage,
-  eventMessageSchema,
-  EVENT_SUBJECTS,
-  EVENTS_STREAM,
-  BusNamespace,
-  NatsEventBus,
-  type PublishOptions,
-} from '@podsync/bus';
-import { appendOutbox, type Database, oldestOutbox, openDatabase, type OutboxRow } from '@podsync/db';
+import { BusPrefix, EmbeddedEventBus, type EventBus, EVENTS_STREAM, NatsEventBus, type PublishOptions } from '@podsync/bus';
+import { appendOutbox, type Database, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { EVENT_SUBJECTS, type EventMessage, eventMessageSchema } from '@podsync/domain';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteNamespaceStreams, readStream, streamInfo, testNamespace } from '../../../../test/support/jetstream-streams';
+import { deletePrefixStreams, readStream, streamInfo, testPrefix } from '../../../../test/support/jetstream-streams';
 import { type NatsServerProcess, startNatsServer } from '../../../../test/support/nats-server-process';
 import { TEST_SERVERS } from '../../../../test/support/servers';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay';
 
 const logger = pino({ level: 'silent' });
@@ -84,10 +75,11 @@ function parseStored(
   return messages.map((message) => ({ ...eventMessageSchema.parse(message.payload), msgId: message.msgId }));
 }
 
-/** Every written row is in the stream exactly once, under its own id, and each client's rows in id order. */
+/** Every written row is in the stream exactly once, under its own event id, and each client's rows in id order. */
 function expectExactlyOnceInClientOrder(stored: Array<EventMessage & { msgId: string | undefined }>, written: OutboxRow[]): void {
-  expect(stored.map((event) => event.msgId)).toEqual(stored.map((event) => String(event.id)));
+  expect(stored.map((event) => event.msgId)).toEqual(stored.map((event) => event.eventId));
   expect(stored.map((event) => event.id).sort((a, b) => a - b)).toEqual(written.map((row) => row.id).sort((a, b) => a - b));
+  expect(new Set(stored.map((event) => event.eventId))).toEqual(new Set(written.map((row) => row.eventId)));
   const lastIdOfClient = new Map<number, number>();
   for (const event of stored) {
     expect(event.id).toBeGreaterThan(lastIdOfClient.get(event.clientId) ?? 0);
@@ -96,42 +88,36 @@ function expectExactlyOnceInClientOrder(stored: Array<EventMessage & { msgId: st
 }
 
 describe(OutboxRelay.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   const cleanUps: Array<() => Promise<void>> = [];
 
   beforeEach(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   afterEach(async () => {
     for (const cleanUp of cleanUps.splice(0).reverse()) await cleanUp().catch(() => undefined);
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
-  async function natsBus(url: string, namespace: string, options: { publishTimeoutMs?: number; reconnectWaitMs?: number } = {}) {
-    const bus = await NatsEventBus.connect({ servers: url, logger, namespace, ...options });
+  async function natsBus(url: string, prefix: string, options: { publishTimeoutMs?: number; reconnectWaitMs?: number } = {}) {
+    const bus = await NatsEventBus.connect({ servers: url, logger, prefix, ...options });
     cleanUps.push(() => bus.close());
     return bus;
   }
 
   it('publishes every row exactly once when the relay is stopped midway and a new one takes over', async () => {
-    const namespace = testNamespace();
-    cleanUps.push(() => deleteNamespaceStreams(TEST_SERVERS.nats.url, namespace));
-    const streamName = new BusNamespace(namespace).stream(EVENTS_STREAM).name;
-    const firstRelay = runRelay(
-      new OutboxRelay(database.db, await natsBus(TEST_SERVERS.nats.url, namespace), logger, QUICK_RETRY),
-    );
+    const prefix = testPrefix();
+    cleanUps.push(() => deletePrefixStreams(TEST_SERVERS.nats.url, prefix));
+    const streamName = new BusPrefix(prefix).stream(EVENTS_STREAM).name;
+    const firstRelay = runRelay(new OutboxRelay(database.db, await natsBus(TEST_SERVERS.nats.url, prefix), logger, QUICK_RETRY));
 
     const writing = writeEvents(database, 1_000, 4);
     await eventually(() => firstRelay.published.length >= 300, 20_000);
     await firstRelay.stop();
-    const secondRelay = runRelay(
-      new OutboxRelay(database.db, await natsBus(TEST_SERVERS.nats.url, namespace), logger, QUICK_RETRY),
-    );
+    const secondRelay = runRelay(new OutboxRelay(database.db, await natsBus(TEST_SERVERS.nats.url, prefix), logger, QUICK_RETRY));
     const written = await writing;
     await eventually(async () => (await oldestOutbox(database.db, 1)).length === 0, 20_000);
     await secondRelay.stop();
@@ -144,9 +130,9 @@ describe(OutboxRelay.name, () => {
   it('publishes every row exactly once across a restart of the NATS server', async () => {
     const server: NatsServerProcess = await startNatsServer();
     cleanUps.push(() => server.dispose());
-    const namespace = testNamespace();
-    const streamName = new BusNamespace(namespace).stream(EVENTS_STREAM).name;
-    const bus = await natsBus(server.url, namespace, { publishTimeoutMs: 500, reconnectWaitMs: 100 });
+    const prefix = testPrefix();
+    const streamName = new BusPrefix(prefix).stream(EVENTS_STREAM).name;
+    const bus = await natsBus(server.url, prefix, { publishTimeoutMs: 500, reconnectWaitMs: 100 });
     const warnings: string[] = [];
     const relayLogger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
     const relay = runRelay(new OutboxRelay(database.db, bus, relayLogger, QUICK_RETRY));
@@ -172,8 +158,8 @@ describe(OutboxRelay.name, () => {
     });
     const rows: OutboxRow[] = [];
     for (let n = 0; n < 5; n++) rows.push(await appendOutbox(database.db, EVENT_SUBJECTS.clientUpdated, 1, { n }));
-    const failOn = rows[2]?.id;
-    const relay = new OutboxRelay(database.db, new FailingOnceBus(bus, String(failOn)), logger, QUICK_RETRY);
+    const failOn = rows[2]?.eventId ?? '';
+    const relay = new OutboxRelay(database.db, new FailingOnceBus(bus, failOn), logger, QUICK_RETRY);
 
     const first = await relay.drain(new AbortController().signal);
     expect(first.map((row) => row.id)).toEqual(rows.slice(0, 2).map((row) => row.id));
@@ -183,7 +169,8 @@ describe(OutboxRelay.name, () => {
     expect(second.map((row) => row.id)).toEqual(rows.slice(2).map((row) => row.id));
     expect(await oldestOutbox(database.db, 10)).toEqual([]);
     await eventually(() => received.length === 5, 1_000);
-    expect(received).toEqual(rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })));
+    expect(received).toEqual(rows.map(eventMessage));
+    expect(received.map((message) => eventMessageSchema.parse(message).eventId)).toEqual(rows.map((row) => row.eventId));
   });
 
   it('publishes nothing once aborted', async () => {
@@ -216,6 +203,7 @@ class FailingOnceBus implements EventBus {
   }
 
   subscribe: EventBus['subscribe'] = (pattern, handler) => this.bus.subscribe(pattern, handler);
+  follow: EventBus['follow'] = (stream, afterSequence, handler) => this.bus.follow(stream, afterSequence, handler);
   request: EventBus['request'] = (subject, payload, timeoutMs) => this.bus.request(subject, payload, timeoutMs);
   serve: EventBus['serve'] = (subject, handler) => this.bus.serve(subject, handler);
   ping: EventBus['ping'] = () => this.bus.ping();

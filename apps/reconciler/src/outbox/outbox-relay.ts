@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBus } from '@podsync/bus';
-import { type Db, deleteOutbox, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { type Db, deleteOutbox, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../sync/backoff';
 
@@ -13,7 +13,7 @@ export interface OutboxRelayOptions {
    * Longest pause between retries. Kept well under the PODSYNC_EVENTS duplicate window (5m):
    * a row whose acknowledgement was lost is published again within the window, and JetStream
    * drops the second copy. (A server down for longer than the window can still store a row twice;
-   * consumers tell copies apart by the outbox id in the payload.)
+   * consumers tell copies apart by the `eventId` in the payload.)
    */
   retryMaxMs?: number;
   /** Told of each publish NATS did not acknowledge (the metrics count them). */
@@ -29,8 +29,9 @@ const DEFAULTS: Required<OutboxRelayOptions> = {
 
 /**
  * Publishes the outbox to the event bus and deletes what was acknowledged: at-least-once out,
- * deduplicated by the stream on the outbox id. Runs on the leader alone, one drain at a time,
- * publishing one row after the other so that events leave in id order.
+ * deduplicated by the stream on the event id (never on the row id: a restored database, or another
+ * installation on the same NATS server, numbers its rows 1, 2, 3 again). Runs on the leader alone,
+ * one drain at a time, publishing one row after the other so that events leave in id order.
  */
 export class OutboxRelay {
   private readonly options: Required<OutboxRelayOptions>;
@@ -92,10 +93,10 @@ export class OutboxRelay {
     for (const row of batch) {
       if (signal.aborted) break;
       try {
-        await this.bus.publish(row.subject, row, { msgId: String(row.id) });
+        await this.bus.publish(row.subject, eventMessage(row), { msgId: row.eventId });
       } catch (error) {
         this.options.onPublishFailed();
-        this.failed(error, 'could not publish an outbox event', { outboxId: row.id, subject: row.subject });
+        this.failed(error, 'could not publish an outbox event', { outboxId: row.id, eventId: row.eventId, subject: row.subject });
         break;
       }
       this.consecutiveFailures = 0;

@@ -1,13 +1,13 @@
-import { type EventBus, OPS_SUBJECTS } from '@podsync/bus';
+import type { EventBus } from '@podsync/bus';
 import {
   assertEpochCurrent,
   type Db,
   insertOperation,
-  type NewOperationRow,
+  type NewOperation,
   operationMessage,
   type OperationRow,
 } from '@podsync/db';
-import type { PodOperation, PodOperationKind } from '@podsync/domain';
+import { OPS_SUBJECTS, type PodOperation, type PodOperationKind } from '@podsync/domain';
 import type { Logger } from 'pino';
 import { errorText } from './error-text';
 import type { PodOperationOutcome } from './pod-operation-runner';
@@ -105,7 +105,7 @@ export class OperationRecorder {
     });
   }
 
-  private operationRow({ operation, outcome, epoch, roundId, startedAt, finishedAt }: RecordedOperation): NewOperationRow {
+  private operationRow({ operation, outcome, epoch, roundId, startedAt, finishedAt }: RecordedOperation): NewOperation {
     const { pod } = operation;
     return {
       epoch,
@@ -125,10 +125,13 @@ export class OperationRecorder {
 
   private async publish(row: OperationRow, kind: PodOperationKind): Promise<void> {
     try {
-      await this.bus.publish(OPS_SUBJECTS[kind], operationMessage(row), { msgId: String(row.id) });
+      await this.bus.publish(OPS_SUBJECTS[kind], operationMessage(row), { msgId: row.eventId });
     } catch (error) {
       this.metrics.publishFailed('ops');
-      this.log.warn({ err: error, operation_id: row.id, pod: row.pod }, 'could not publish the operation message');
+      this.log.warn(
+        { err: error, operation_id: row.id, event_id: row.eventId, pod: row.pod },
+        'could not publish the operation message',
+      );
     }
   }
 

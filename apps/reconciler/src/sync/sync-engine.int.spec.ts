@@ -1,11 +1,10 @@
-import { EmbeddedEventBus, opsMessageSchema, PublishError, type PublishOptions } from '@podsync/bus';
+import { EmbeddedEventBus, PublishError, type PublishOptions } from '@podsync/bus';
 import {
   advanceLeaderEpoch,
   allPods,
   type Database,
   findClient,
   insertClient,
-  openDatabase,
   operationMessage,
   operations,
   replaceClient,
@@ -19,16 +18,20 @@ import {
   type ActualPod,
   type Deployer,
   DeployerError,
+  OPS_SUBJECTS,
+  opsMessageSchema,
   type PodChange,
   type PodListing,
   type PodToRun,
+  ROUND_FINISHED_SUBJECT,
+  roundFinishedMessageSchema,
   specHash,
 } from '@podsync/domain';
 import { asc, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { SimulatedDeployer } from '../deployers/simulated.deployer';
 import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
 import { type Lease, LeaseLostError } from '../leader/leader-elector';
@@ -92,6 +95,12 @@ class RecordingBus extends EmbeddedEventBus {
     this.published.push({ subject, payload, msgId: options?.msgId });
     await super.publish(subject, payload, options);
   }
+
+  /** The pod operations published, without the notices of finished rounds. */
+  operations() {
+    const subjects: string[] = Object.values(OPS_SUBJECTS);
+    return this.published.filter((message) => subjects.includes(message.subject));
+  }
 }
 
 interface LogEntry {
@@ -101,7 +110,7 @@ interface LogEntry {
 }
 
 describe(SyncEngine.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let elector: EmbeddedLeaderElector;
   let lease: Lease;
@@ -111,9 +120,8 @@ describe(SyncEngine.name, () => {
   let logLines: string[];
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -136,8 +144,7 @@ describe(SyncEngine.name, () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   /** A new engine; `registry` is then its metrics registry. */
@@ -259,10 +266,10 @@ describe(SyncEngine.name, () => {
         error: null,
       });
     }
-    expect(bus.published).toEqual(
-      rows.map((row) => ({ subject: 'podsync.ops.create', payload: operationMessage(row), msgId: String(row.id) })),
+    expect(bus.operations()).toEqual(
+      rows.map((row) => ({ subject: 'podsync.ops.create', payload: operationMessage(row), msgId: row.eventId })),
     );
-    for (const { payload } of bus.published)
+    for (const { payload } of bus.operations())
       expect(opsMessageSchema.safeParse(JSON.parse(JSON.stringify(payload))).success).toBe(true);
 
     const completed = logEntries().filter((entry) => entry.msg === 'operation completed');
@@ -302,6 +309,26 @@ describe(SyncEngine.name, () => {
     expect(await sync.runRound(lease, 'periodic', 'full')).toMatchObject({ planned: 0, done: 0 });
   });
 
+  it('announces each finished round on the bus, with its counts', async () => {
+    await client('acme', { VWAP: true, TWAP: true });
+
+    const summary = await engine().runRound(lease, 'startup', 'full');
+
+    const notices = bus.published.filter((message) => message.subject === ROUND_FINISHED_SUBJECT);
+    expect(notices).toHaveLength(1);
+    const notice = roundFinishedMessageSchema.parse(JSON.parse(JSON.stringify(notices[0]?.payload)));
+    expect(notice).toEqual({
+      round: summary.id,
+      epoch: lease.epoch,
+      trigger: 'startup',
+      planned: 2,
+      done: 2,
+      failed: 0,
+      guarded: false,
+      at: summary.finishedAt.toISOString(),
+    });
+  });
+
   it('deletes the pods of a deleted client', async () => {
     const acme = await client('acme', { VWAP: true, HFT: true });
     const beta = await client('beta', { VWAP: true });
@@ -314,7 +341,12 @@ describe(SyncEngine.name, () => {
     expect(summary).toMatchObject({ planned: 2, done: 2 });
     expect(await runningNames()).toEqual([`vwap-${beta}`]);
     expect(await storedSpecs()).toEqual(await runningSpecs());
-    expect(bus.published.slice(-2).map((message) => message.subject)).toEqual(['podsync.ops.delete', 'podsync.ops.delete']);
+    expect(
+      bus
+        .operations()
+        .slice(-2)
+        .map((message) => message.subject),
+    ).toEqual(['podsync.ops.delete', 'podsync.ops.delete']);
   });
 
   it('reconciles only the given clients in a scoped round, reading their pods from the pods table', async () => {
@@ -339,6 +371,26 @@ describe(SyncEngine.name, () => {
       .from(syncRounds)
       .where(sql`${syncRounds.id} = ${summary.id}`);
     expect(round?.scope).toEqual([acme, gamma]);
+  });
+
+  it('keeps no row of an event-driven round that planned nothing, and keeps every full round', async () => {
+    const acme = await client('acme', { VWAP: true });
+    const sync = engine();
+    const full = await sync.runRound(lease, 'startup', 'full');
+    const idleFull = await sync.runRound(lease, 'periodic', 'full');
+
+    const idleScoped = await sync.runRound(lease, 'event', { clientIds: [acme] });
+    await setAlgorithmFlags(database.db, acme, { TWAP: true });
+    const busyScoped = await sync.runRound(lease, 'event', { clientIds: [acme] });
+
+    expect(idleScoped).toMatchObject({ trigger: 'event', planned: 0 });
+    expect(busyScoped).toMatchObject({ trigger: 'event', planned: 1, done: 1 });
+    const kept = await database.db.select().from(syncRounds).orderBy(asc(syncRounds.id));
+    expect(kept.map((round) => [round.id, round.trigger, round.planned])).toEqual([
+      [full.id, 'startup', 1],
+      [idleFull.id, 'periodic', 0],
+      [busyScoped.id, 'event', 1],
+    ]);
   });
 
   it('recreates the pods of a client whose spec changed', async () => {
@@ -438,6 +490,27 @@ describe(SyncEngine.name, () => {
     expect((await findClient(database.db, acme))?.needRestart).toBe(true);
     expect(await runningNames()).toEqual([`vwap-${acme}`]);
     expect(await storedSpecs()).toEqual(await runningSpecs());
+  });
+
+  it('clears the restart request of a client with no algorithm on, in a scoped or a full round, unless paused', async () => {
+    const idle = await client('idle', { VWAP: false });
+    const retired = await client('retired', { RETIRED: true });
+    await touchClientStatus(database.db, idle, true);
+    await touchClientStatus(database.db, retired, true);
+    const sync = engine();
+
+    await setPaused(database.db, true);
+    await sync.runRound(lease, 'event', { clientIds: [idle] });
+    expect((await findClient(database.db, idle))?.needRestart).toBe(true);
+    await setPaused(database.db, false);
+
+    expect(await sync.runRound(lease, 'event', { clientIds: [idle] })).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, idle)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect((await findClient(database.db, retired))?.needRestart).toBe(true);
+
+    expect(await sync.runRound(lease, 'periodic', 'full')).toMatchObject({ planned: 0 });
+    expect(await findClient(database.db, retired)).toMatchObject({ needRestart: false, spawnedAt: null });
+    expect(deployer.changes()).toEqual([]);
   });
 
   it('deletes the pod of an algorithm switched off or dropped from the catalogue', async () => {
@@ -547,7 +620,7 @@ describe(SyncEngine.name, () => {
     expect(deployer.changes().filter((call) => call === `create twap-${acme}`)).toHaveLength(3);
     const failed = (await operationRows()).find((row) => row.result === 'failed');
     expect(failed).toMatchObject({ kind: 'create', pod: `twap-${acme}`, error: 'the API server is unavailable' });
-    expect(bus.published.find((message) => message.msgId === String(failed?.id))?.payload).toMatchObject({
+    expect(bus.published.find((message) => message.msgId === failed?.eventId)?.payload).toMatchObject({
       result: 'failed',
       error: 'the API server is unavailable',
     });
@@ -630,7 +703,8 @@ describe(SyncEngine.name, () => {
     expect(await engine().runRound(lease, 'startup', 'full')).toMatchObject({ done: 1, failed: 0 });
 
     expect(await operationRows()).toHaveLength(1);
-    expect(await metric('podsync_nats_publish_failures_total')).toBe(1);
+    expect(await metric('podsync_nats_publish_failures_total', { stream: 'ops' })).toBe(1);
+    expect(await metric('podsync_nats_publish_failures_total', { stream: 'round' })).toBe(1);
     expect(logEntries().find((entry) => entry.msg === 'could not publish the operation message')).toMatchObject({
       level: 'warn',
     });

@@ -6,6 +6,7 @@ import {
   countPods,
   type Db,
   desiredPodBatches,
+  discardSyncRound,
   finishSyncRound,
   insertSyncRound,
   markClientsSpawned,
@@ -24,6 +25,8 @@ import {
   podTerminated,
   type PodOperationKind,
   type RestartReason,
+  ROUND_FINISHED_SUBJECT,
+  type RoundFinishedMessage,
 } from '@podsync/domain';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
@@ -137,7 +140,7 @@ export interface SyncRoundRunner {
 
 interface DesiredState {
   pods: DesiredPod[];
-  /** Clients that asked for a restart, with their restart request count as read. */
+  /** Clients that asked for a restart, also those with no pod to run, with their restart request count as read. */
   restartRequests: Map<number, number>;
 }
 
@@ -158,7 +161,7 @@ export class SyncEngine implements SyncRoundRunner {
   constructor(
     private readonly db: Db,
     private readonly deployer: Deployer,
-    bus: EventBus,
+    private readonly bus: EventBus,
     /** The `sync/reconciler` component logger: its lines carry `"component":"sync/reconciler"`. */
     private readonly log: Logger,
     private readonly metrics: SyncMetrics,
@@ -221,15 +224,20 @@ export class SyncEngine implements SyncRoundRunner {
         progress.expect(toRun);
         await this.execute(lease, row.id, toRun, progress);
       }
-      const finished = await this.finalize(lease, row.id, progress, guarded, null);
+      const scoped = clientIds !== undefined;
+      const finished = await this.finalize(lease, row.id, progress, guarded, null, scoped);
+      // A scoped round that planned nothing leaves no row behind, and no notice either.
+      if (!(scoped && progress.planned === 0)) await this.announceRound(finished);
       const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced, backedOff });
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
       this.log[summary.planned > 0 ? 'info' : 'debug'](roundFields(summary), 'sync round finished');
       return summary;
     } catch (error) {
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
-      await this.finalize(lease, row.id, progress, guarded, errorText(error)).catch((finalizeError: unknown) =>
-        this.log.warn({ err: finalizeError, round: row.id }, 'could not record the end of the sync round'),
+      await this.finalize(lease, row.id, progress, guarded, errorText(error)).then(
+        (finished) => this.announceRound(finished),
+        (finalizeError: unknown) =>
+          this.log.warn({ err: finalizeError, round: row.id }, 'could not record the end of the sync round'),
       );
       throw error;
     }
@@ -271,8 +279,8 @@ export class SyncEngine implements SyncRoundRunner {
       clientIds,
     });
     for await (const batch of batches) {
-      for (const pod of desiredPods(batch)) state.pods.push(pod);
-      for (const row of batch) if (row.needRestart) state.restartRequests.set(row.clientId, row.restartRequests);
+      for (const pod of desiredPods(batch.pods)) state.pods.push(pod);
+      for (const request of batch.restartRequests) state.restartRequests.set(request.clientId, request.restartRequests);
     }
     return state;
   }
@@ -361,7 +369,9 @@ export class SyncEngine implements SyncRoundRunner {
   /**
    * Records the end of the round: clears the restart requests it served (compare-and-set on the
    * count read before the round), stamps spawned_at of clients whose pods it (re)created, and
-   * finishes the sync_rounds row, in one transaction of the current epoch.
+   * finishes the sync_rounds row, in one transaction of the current epoch. An event-driven round
+   * that planned nothing and failed in nothing removes its row instead: every client change runs
+   * one, and a row saying "nothing to do" would only grow the table.
    */
   private async finalize(
     lease: Lease,
@@ -369,17 +379,19 @@ export class SyncEngine implements SyncRoundRunner {
     progress: RoundProgress,
     guarded: boolean,
     error: string | null,
+    scoped = false,
   ): Promise<SyncRoundRow> {
     return this.db.transaction(async (tx) => {
       await assertEpochCurrent(tx, lease.epoch);
       const cleared = new Set<number>();
-      for (const { clientId, restartRequests } of progress.servedRestarts()) {
-        if (await clearRestartRequest(tx, clientId, restartRequests)) cleared.add(clientId);
+      for (const { clientId, restartRequests, spawned } of progress.servedRestarts()) {
+        if (await clearRestartRequest(tx, clientId, restartRequests, { spawned })) cleared.add(clientId);
       }
       await markClientsSpawned(
         tx,
         progress.spawnedClients().filter((clientId) => !cleared.has(clientId)),
       );
+      if (scoped && progress.planned === 0 && error === null) return discardSyncRound(tx, roundId);
       return finishSyncRound(tx, roundId, {
         planned: progress.planned,
         done: progress.done,
@@ -388,6 +400,26 @@ export class SyncEngine implements SyncRoundRunner {
         error,
       });
     });
+  }
+
+  /** Tells the event stream's followers that the round ended; the round itself stands if the publish fails. */
+  private async announceRound(finished: SyncRoundRow): Promise<void> {
+    const message: RoundFinishedMessage = {
+      round: finished.id,
+      epoch: finished.epoch,
+      trigger: finished.trigger,
+      planned: finished.planned,
+      done: finished.done,
+      failed: finished.failed,
+      guarded: finished.guarded,
+      at: (finished.finishedAt ?? new Date()).toISOString(),
+    };
+    try {
+      await this.bus.publish(ROUND_FINISHED_SUBJECT, message);
+    } catch (error) {
+      this.metrics.publishFailed('round');
+      this.log.warn({ err: error, round: finished.id }, 'could not publish the end of the sync round');
+    }
   }
 
   /**

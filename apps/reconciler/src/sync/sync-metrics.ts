@@ -1,12 +1,9 @@
-import type { OperationKind } from '@podsync/bus';
 import type { SyncTrigger } from '@podsync/db';
-import type { RestartReason } from '@podsync/domain';
+import type { OperationResult, PodOperationKind, RestartReason } from '@podsync/domain';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-export type OperationResult = 'ok' | 'failed';
-
 /** What a message that NATS did not acknowledge was: an operation, an outbox event, a leader announcement. */
-export type PublishedStream = 'ops' | 'events' | 'leader';
+export type PublishedStream = 'ops' | 'events' | 'leader' | 'round';
 
 export interface RoundCounts {
   planned: number;
@@ -40,7 +37,7 @@ export class SyncMetrics {
     });
     this.publishFailures = new Counter({
       name: 'podsync_nats_publish_failures_total',
-      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader',
+      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader, round (the finished-round notice)',
       labelNames: ['stream'] as const,
       registers,
     });
@@ -70,7 +67,7 @@ export class SyncMetrics {
     });
   }
 
-  operationCompleted(kind: OperationKind, result: OperationResult): void {
+  operationCompleted(kind: PodOperationKind, result: OperationResult): void {
     this.podOperations.inc({ kind, result });
   }
 

@@ -1,8 +1,8 @@
-import { type Database, openDatabase, readClusterSettings, StaleEpochError, type SyncTrigger } from '@podsync/db';
+import { type Database, readClusterSettings, StaleEpochError, type SyncTrigger } from '@podsync/db';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { EmbeddedLeaderElector } from '../leader/embedded-leader-elector';
 import type { Lease } from '../leader/leader-elector';
 import type { RoundOptions, RoundScope, RoundSummary, SyncRoundRunner } from './sync-engine';
@@ -102,16 +102,15 @@ function summary(id: number, lease: Lease, trigger: SyncTrigger, scope: RoundSco
 }
 
 describe(SyncScheduler.name, () => {
-  let testDatabase: TestDatabase;
+  let testDatabase: MigratedTestDatabase;
   let database: Database;
   let elector: EmbeddedLeaderElector;
   let runner: HeldRounds;
   let scheduler: SyncScheduler;
 
   beforeAll(async () => {
-    testDatabase = await createTestDatabase();
-    database = openDatabase({ url: testDatabase.url, dataDir: '' });
-    await database.migrate();
+    testDatabase = await createMigratedDatabase();
+    ({ database } = testDatabase);
   });
 
   beforeEach(async () => {
@@ -126,8 +125,7 @@ describe(SyncScheduler.name, () => {
   });
 
   afterAll(async () => {
-    await database.close();
-    await testDatabase.drop();
+    await testDatabase.dispose();
   });
 
   function schedule(settings: Partial<SyncSchedulerSettings> = {}): SyncScheduler {

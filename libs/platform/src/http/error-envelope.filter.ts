@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { isDatabaseUnavailable } from '@podsync/db';
+import { isDatabaseUnavailable, isUnstorableText } from '@podsync/db';
 import type { Envelope } from './envelope';
 import { RequestValidationError } from './zod.pipe';
 
@@ -28,6 +28,13 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     if (error instanceof HttpException) {
       const status = error.getStatus();
       return [status, { status: 'error', message: CLEARER_MESSAGES[status] ?? httpExceptionMessage(error) }];
+    }
+    if (isUnstorableText(error)) {
+      this.logger.warn(`text the database cannot store: ${String(error)}`);
+      return [
+        HttpStatus.BAD_REQUEST,
+        { status: 'error', message: 'the request holds a character the database cannot store, such as NUL' },
+      ];
     }
     if (isDatabaseUnavailable(error)) {
       this.logger.warn(`database unavailable: ${String(error)}`);

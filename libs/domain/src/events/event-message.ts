@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { EVENT_SUBJECTS } from './subjects';
 
-/** An outbox row as the relay publishes it on its own subject; its id is also the message id. */
+/**
+ * An outbox row as the relay publishes it on its own subject. `eventId` is also the JetStream
+ * message id, and the key by which a consumer drops a copy; `id` is only the row's number in
+ * the database that wrote it.
+ */
 export const eventMessageSchema = z.object({
   id: z.int().positive(),
+  eventId: z.uuid(),
   subject: z.enum(Object.values(EVENT_SUBJECTS)),
   clientId: z.int().positive(),
   payload: z.unknown(),

@@ -3,6 +3,7 @@ import { opsMessageSchema } from './ops-message';
 
 const message = {
   id: 7,
+  eventId: '0190f5c6-8a3b-7c41-9d2e-5f6a7b8c9d0e',
   epoch: 3,
   round: 12,
   replicaId: 'replica-a',
@@ -35,6 +36,7 @@ describe('opsMessageSchema', () => {
     ['an unknown result', { result: 'maybe' }],
     ['a time that is not ISO 8601', { at: 'yesterday' }],
     ['a fractional epoch', { epoch: 1.5 }],
+    ['an event id that is not a UUID', { eventId: '7' }],
   ])('refuses %s', (_, change) => {
     expect(opsMessageSchema.safeParse({ ...message, ...change }).success).toBe(false);
   });

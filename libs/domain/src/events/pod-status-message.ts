@@ -1,17 +1,15 @@
-import { POD_PHASES } from '@podsync/domain';
 import { z } from 'zod';
-
-/** Every change of a managed pod's phase or readiness the leader observes (JetStream stream PODSYNC_EVENTS). */
-export const POD_STATUS_SUBJECT = 'podsync.events.pod.status';
+import { POD_PHASES } from '../deployer';
 
 const podStatusSchema = z.object({ phase: z.enum(POD_PHASES), ready: z.boolean() });
 
 /**
- * A pod's change of phase or readiness, as the leader saw it. `eventId` is unique and is also the
- * message id; consumers drop messages whose epoch is below the highest they have seen.
+ * Published on `podsync.events.pod.status`: a pod's change of phase or readiness, as the leader
+ * saw it. `eventId` is unique and is also the message id; consumers drop messages whose epoch is
+ * below the highest they have seen.
  */
 export const podStatusMessageSchema = z.object({
-  eventId: z.string().min(1),
+  eventId: z.uuid(),
   pod: z.string().min(1),
   /** Where the pod runs. */
   target: z.string().min(1),
