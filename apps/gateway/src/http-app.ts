@@ -3,13 +3,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
+import { serveDashboard } from './dashboard/serve-dashboard';
 
 /** Largest request body the API reads; bigger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Builds the Fastify application that serves the REST API for `rootModule`, which must
- * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger.
+ * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger, the dashboard at `/`.
  */
 export async function createHttpApp(rootModule: object): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -47,5 +48,6 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document);
+  serveDashboard(app);
   return app;
 }

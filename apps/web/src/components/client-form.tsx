@@ -1,0 +1,93 @@
+import { useState } from 'preact/hooks';
+import type { ClientFields } from '../api/clients';
+import type { Action } from '../api/use-api';
+import { ErrorNote } from './error-note';
+
+interface ClientFormProps {
+  initial: ClientFields;
+  submitLabel: string;
+  save: Action<[ClientFields]>;
+}
+
+type Draft = Record<keyof ClientFields, string>;
+
+const FIELDS: Array<{ key: keyof ClientFields; label: string; hint: string; type: 'text' | 'number'; required: boolean }> = [
+  { key: 'name', label: 'Name', hint: '1–50 characters', type: 'text', required: true },
+  { key: 'image', label: 'Image', hint: 'registry.example.com/algo:1.2', type: 'text', required: true },
+  { key: 'version', label: 'Version', hint: '1', type: 'number', required: true },
+  { key: 'cpu', label: 'CPU', hint: '500m', type: 'text', required: true },
+  { key: 'mem', label: 'Memory', hint: '256Mi', type: 'text', required: true },
+  { key: 'priority', label: 'Priority', hint: '0 (higher runs first)', type: 'number', required: false },
+];
+
+/**
+ * A client's fields, for a new client and for a full replace. The gateway validates: its
+ * messages appear beside the fields they name, so the rules live in one place.
+ */
+export function ClientForm({ initial, submitLabel, save }: ClientFormProps) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
+  const fieldError = (key: string) => save.error?.fieldErrors.find((error) => error.path === key)?.message;
+  const formError = save.error !== undefined && save.error.fieldErrors.length === 0 ? save.error : undefined;
+
+  return (
+    <form
+      class="client-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void save.run(fieldsOf(draft));
+      }}
+    >
+      <div class="form-grid">
+        {FIELDS.map(({ key, label, hint, type, required }) => {
+          const error = fieldError(key);
+          return (
+            <label key={key} class="field">
+              <span class="field-label">{label}</span>
+              <input
+                name={key}
+                type={type}
+                step={key === 'version' ? 1 : type === 'number' ? 'any' : undefined}
+                required={required}
+                value={draft[key]}
+                placeholder={hint}
+                aria-invalid={error !== undefined}
+                aria-describedby={error === undefined ? undefined : `${key}-error`}
+                onInput={(event) => setDraft({ ...draft, [key]: event.currentTarget.value })}
+              />
+              {error !== undefined && (
+                <span class="field-error" id={`${key}-error`}>
+                  {error}
+                </span>
+              )}
+            </label>
+          );
+        })}
+      </div>
+      <ErrorNote error={formError} />
+      <div class="form-actions">
+        <button type="submit" class="button primary" disabled={save.busy}>
+          {save.busy ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const draftOf = (fields: ClientFields): Draft => ({
+  name: fields.name,
+  image: fields.image,
+  version: String(fields.version),
+  cpu: fields.cpu,
+  mem: fields.mem,
+  priority: String(fields.priority),
+});
+
+// Number inputs hold a number or nothing; nothing is refused by `required` (version) or means the default 0 (priority).
+const fieldsOf = (draft: Draft): ClientFields => ({
+  name: draft.name,
+  image: draft.image,
+  version: Number(draft.version),
+  cpu: draft.cpu,
+  mem: draft.mem,
+  priority: draft.priority === '' ? 0 : Number(draft.priority),
+});

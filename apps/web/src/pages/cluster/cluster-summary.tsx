@@ -1,0 +1,37 @@
+import { Timestamp } from '../../components/timestamp';
+
+interface ClusterSummaryProps {
+  leader: { replicaId: string; epoch: number; since: string } | null;
+  replicaCount: number;
+  paused: boolean;
+  guarded: boolean;
+}
+
+/** The leader and its epoch, the replicas, and whether rounds act: the first things an operator checks. */
+export function ClusterSummary({ leader, replicaCount, paused, guarded }: ClusterSummaryProps) {
+  return (
+    <dl class="stats">
+      <div class="stat">
+        <dt>Leader</dt>
+        <dd class={leader === null ? 'stat-bad' : undefined}>{leader?.replicaId ?? 'none'}</dd>
+        {leader !== null && (
+          <dd class="muted small">
+            since <Timestamp at={leader.since} />
+          </dd>
+        )}
+      </div>
+      <div class="stat">
+        <dt>Epoch</dt>
+        <dd>{leader?.epoch ?? '—'}</dd>
+      </div>
+      <div class="stat">
+        <dt>Replicas</dt>
+        <dd>{replicaCount}</dd>
+      </div>
+      <div class="stat">
+        <dt>Rounds</dt>
+        <dd class={paused || guarded ? 'stat-warn' : 'stat-ok'}>{paused ? 'paused' : guarded ? 'guarded' : 'acting'}</dd>
+      </div>
+    </dl>
+  );
+}
