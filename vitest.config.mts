@@ -13,6 +13,7 @@ export default defineConfig({
       '@podsync/db': fromRoot('./libs/db/src/index.ts'),
       '@podsync/platform': fromRoot('./libs/platform/src/index.ts'),
       '@podsync/bus': fromRoot('./libs/bus/src/index.ts'),
+      '@podsync/api-client': fromRoot('./libs/api-client/src/index.ts'),
     },
   },
   test: {

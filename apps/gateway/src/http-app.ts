@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
 import { serveDashboard } from './dashboard/serve-dashboard';
+import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /** Largest request body the API reads; bigger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -37,17 +38,7 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
       done();
     });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('podsync')
-      .setDescription('Clients, their algorithms and the pods that run them. Every JSON answer is `{status, message?, data?}`.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addSecurityRequirements('bearer')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document);
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app));
   serveDashboard(app);
   return app;
 }

@@ -1,0 +1,3 @@
+export * from './api-client';
+export * from './envelope';
+export type { components, operations, paths } from './api-types';
