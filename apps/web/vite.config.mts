@@ -8,6 +8,7 @@ export default defineConfig({
   root: fromHere('.'),
   // Relative asset URLs, so the page also works behind a proxy that serves it under a path prefix.
   base: './',
+  resolve: { alias: { '@podsync/api-client': fromHere('../../libs/api-client/src/index.ts') } },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: fromHere('../../dist/web'),

@@ -302,7 +302,10 @@ export interface operations {
   };
   ClientsController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: string;
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -676,7 +679,11 @@ export interface operations {
   };
   OperationsController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: string;
+        cursor?: string;
+        clientId?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -857,7 +864,10 @@ export interface operations {
   };
   SyncController_rounds: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: string;
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;

@@ -13,7 +13,7 @@ import {
 } from '@podsync/domain';
 import { IdPipe } from '../common/id.pipe';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
-import { openApiSchema } from '../common/openapi';
+import { ApiQueryFrom, openApiSchema } from '../common/openapi';
 import { ClientsService } from './clients.service';
 import { RequireRole, type OkMessage, ZodPipe } from '@podsync/platform';
 
@@ -47,6 +47,7 @@ export class ClientsController {
 
   @Get()
   @ApiOperation({ summary: 'List clients, keyset-paginated by id' })
+  @ApiQueryFrom(pageQuerySchema)
   @ApiResponse({ status: 200, example: EXAMPLES.clientPage })
   list(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<Client>> {
     return this.clients.list(page);

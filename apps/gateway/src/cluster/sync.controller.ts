@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
+import { ApiQueryFrom } from '../common/openapi';
 import { z } from 'zod';
 import { type Page, type PageQuery, pageQuerySchema } from '@podsync/domain';
 import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
@@ -33,6 +34,7 @@ export class SyncController {
 
   @Get('rounds')
   @ApiOperation({ summary: 'The latest sync rounds, newest first' })
+  @ApiQueryFrom(pageQuerySchema)
   @ApiResponse({ status: 200, example: EXAMPLES.rounds })
   rounds(@Query(new ZodPipe(pageQuerySchema, 'query')) page: PageQuery): Promise<Page<RoundView>> {
     return this.cluster.rounds(page);

@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
+import { ApiQueryFrom } from '../common/openapi';
 import { type OperationsQuery, operationsQuerySchema, type Page } from '@podsync/domain';
 import type { OperationMessage } from '@podsync/db';
 import { OperationsService } from './operations.service';
@@ -14,6 +15,7 @@ export class OperationsController {
 
   @Get()
   @ApiOperation({ summary: 'Audit history of pod operations, newest first' })
+  @ApiQueryFrom(operationsQuerySchema)
   @ApiResponse({ status: 200, example: EXAMPLES.operations })
   list(@Query(new ZodPipe(operationsQuerySchema, 'query')) query: OperationsQuery): Promise<Page<OperationMessage>> {
     return this.operations.list(query);

@@ -1,10 +1,14 @@
-import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from '@podsync/api-client';
+import type { Middleware } from 'openapi-fetch';
+import { type ApiEnvelope, apiErrorMessage, createApiClient } from '@podsync/api-client';
 import { ApiError, type FieldError } from './api-error';
 import { sessionToken } from './session-token';
 
-/** Every call of the dashboard goes through the typed client generated from the gateway's OpenAPI document. */
-export const api = createClient<paths>({ baseUrl: window.location.origin });
+/**
+ * Every call of the dashboard goes through the typed client generated from the gateway's
+ * OpenAPI document. The token is read on each request (middleware below), not fixed at
+ * creation, because the operator signs in and out while the page lives.
+ */
+export const api = createApiClient({ url: window.location.origin });
 
 type SignInListener = () => void;
 const signInListeners = new Set<SignInListener>();
@@ -28,17 +32,14 @@ const bearerToken: Middleware = {
 };
 api.use(bearerToken);
 
-interface EnvelopeResult<D> {
-  data?: { data?: D; message?: string };
-  error?: unknown;
-  response: Response;
-}
-
-/** The `data` of a successful answer; the error envelope as ApiError otherwise. */
-export async function dataOf<D>(call: Promise<EnvelopeResult<D>>): Promise<D> {
+/**
+ * The `data` of a successful answer, in the shape `views.ts` names for it; the error
+ * envelope as ApiError otherwise.
+ */
+export async function dataOf<D>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<D> {
   const { data, error, response } = await call;
   if (!response.ok || error !== undefined) throw errorOf(response, error);
-  return data?.data as D;
+  return (data as ApiEnvelope<D>).data as D;
 }
 
 /** For writes whose answer is a message or no content: throws the error envelope, returns nothing. */
@@ -48,10 +49,8 @@ export async function succeeded(call: Promise<{ error?: unknown; response: Respo
 }
 
 function errorOf(response: Response, error: unknown): ApiError {
-  const envelope = typeof error === 'object' && error !== null ? (error as { message?: unknown; errors?: unknown }) : {};
-  const message = typeof envelope.message === 'string' ? envelope.message : `${response.status} ${response.statusText}`;
-  const fieldErrors = Array.isArray(envelope.errors) ? (envelope.errors as FieldError[]) : [];
-  return new ApiError(response.status, message, fieldErrors);
+  const errors = typeof error === 'object' && error !== null && 'errors' in error ? error.errors : undefined;
+  return new ApiError(response.status, apiErrorMessage(error, response), Array.isArray(errors) ? (errors as FieldError[]) : []);
 }
 
 /** Opens the event stream through the same client (and so with the bearer token), resuming after `lastEventId`. */

@@ -1,20 +1,9 @@
-import { api, dataOf } from './api';
 import { podViewsOf, type PodView } from '../components/pod-health';
+import { api, dataOf } from './api';
+import type { ClientDetails } from './views';
 
 /** A client as the dashboard pages show it: the API's answer, its pods read tolerantly. */
-export interface ClientView {
-  id: number;
-  name: string;
-  version: number;
-  image: string;
-  cpu: string;
-  mem: string;
-  priority: number;
-  needRestart: boolean;
-  spawnedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  algorithms: Record<string, boolean>;
+export interface ClientView extends Omit<ClientDetails, 'pods'> {
   pods: PodView[];
 }
 
@@ -22,6 +11,6 @@ export interface ClientView {
 export type ClientFields = Pick<ClientView, 'name' | 'version' | 'image' | 'cpu' | 'mem' | 'priority'>;
 
 export async function readClient(clientId: number, signal?: AbortSignal): Promise<ClientView> {
-  const details = await dataOf(api.GET('/api/v1/clients/{id}', { params: { path: { id: clientId } }, signal }));
+  const details = await dataOf<ClientDetails>(api.GET('/api/v1/clients/{id}', { params: { path: { id: clientId } }, signal }));
   return { ...details, pods: podViewsOf(details.pods) };
 }

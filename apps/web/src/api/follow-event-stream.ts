@@ -25,12 +25,14 @@ export async function followEventStream({ open, onEvent, onStatus, signal }: Fol
   onStatus('connecting');
   while (!signal.aborted) {
     const parser = new ServerSentEventParser();
+    const decoder = new TextDecoder();
     try {
-      const reader = (await open(lastEventId, signal)).pipeThrough(new TextDecoderStream()).getReader();
+      const reader = (await open(lastEventId, signal)).getReader();
       onStatus('live');
       waitMs = RECONNECT_FIRST_MS;
       for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-        for (const event of parser.push(chunk.value)) {
+        // stream: a character split between two chunks is decoded once both arrived.
+        for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) {
           if (event.id !== '') lastEventId = event.id;
           onEvent(event);
         }

@@ -40,20 +40,23 @@ export function ClientForm({ initial, submitLabel, save }: ClientFormProps) {
       <div class="form-grid">
         {FIELDS.map(({ key, label, hint, type, required }) => {
           const error = fieldError(key);
+          const input = {
+            name: key,
+            required,
+            value: draft[key],
+            placeholder: hint,
+            'aria-invalid': error !== undefined,
+            'aria-describedby': error === undefined ? undefined : `${key}-error`,
+            onInput: (event: { currentTarget: HTMLInputElement }) => setDraft({ ...draft, [key]: event.currentTarget.value }),
+          };
           return (
             <label key={key} class="field">
               <span class="field-label">{label}</span>
-              <input
-                name={key}
-                type={type}
-                step={key === 'version' ? 1 : type === 'number' ? 'any' : undefined}
-                required={required}
-                value={draft[key]}
-                placeholder={hint}
-                aria-invalid={error !== undefined}
-                aria-describedby={error === undefined ? undefined : `${key}-error`}
-                onInput={(event) => setDraft({ ...draft, [key]: event.currentTarget.value })}
-              />
+              {type === 'number' ? (
+                <input type="number" step={key === 'version' ? 1 : 'any'} {...input} />
+              ) : (
+                <input type="text" {...input} />
+              )}
               {error !== undefined && (
                 <span class="field-error" id={`${key}-error`}>
                   {error}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePod, podHealth, podViewsOf } from './pod-health';
+import { describePod, isUnhealthy, podHealth, podViewsOf } from './pod-health';
 
 const pod = { name: 'vwap-7', algorithm: 'VWAP', phase: 'Running', ready: true, restarts: 0, reason: null, since: null };
 
@@ -38,5 +38,14 @@ describe('describePod', () => {
     expect(describePod({ ...pod, ready: false, reason: 'CrashLoopBackOff', restarts: 4 })).toBe(
       'CrashLoopBackOff, not ready, 4 restarts',
     );
+  });
+});
+
+describe('isUnhealthy', () => {
+  it('is true for a pod that is not healthy, or an algorithm switched on without its pod', () => {
+    expect(isUnhealthy({ algorithms: { VWAP: true, TWAP: false }, pods: [pod] })).toBe(false);
+    expect(isUnhealthy({ algorithms: { VWAP: true }, pods: [{ ...pod, ready: false }] })).toBe(true);
+    expect(isUnhealthy({ algorithms: { VWAP: true, TWAP: true }, pods: [pod] })).toBe(true);
+    expect(isUnhealthy({ algorithms: { VWAP: false }, pods: [] })).toBe(false);
   });
 });

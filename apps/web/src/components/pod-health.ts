@@ -60,3 +60,10 @@ export function describePod(pod: PodView): string {
   if (pod.restarts > 0) parts.push(`${pod.restarts} restart${pod.restarts === 1 ? '' : 's'}`);
   return parts.join(', ');
 }
+
+/** A client is unhealthy when a pod of it is not healthy, or an algorithm switched on has no pod. */
+export function isUnhealthy(client: { algorithms: Record<string, boolean>; pods: PodView[] }): boolean {
+  if (client.pods.some((pod) => podHealth(pod) !== 'healthy')) return true;
+  const running = new Set(client.pods.map((pod) => pod.algorithm.toUpperCase()));
+  return Object.entries(client.algorithms).some(([algorithm, on]) => on && !running.has(algorithm.toUpperCase()));
+}

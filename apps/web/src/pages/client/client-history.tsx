@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, dataOf } from '../../api/api';
 import { useReloadOn } from '../../api/live-events';
 import { useApi } from '../../api/use-api';
+import type { Operation, Page } from '../../api/views';
 import { ErrorNote } from '../../components/error-note';
 import { Pager } from '../../components/pager';
 import { Section } from '../../components/section';
@@ -15,7 +16,12 @@ export function ClientHistory({ clientId }: { clientId: number }) {
   const cursor = cursors.at(-1);
   const history = useApi(
     (signal) =>
-      dataOf(api.GET('/api/v1/operations', { params: { query: { clientId, limit: HISTORY_PAGE_SIZE, cursor } }, signal })),
+      dataOf<Page<Operation>>(
+        api.GET('/api/v1/operations', {
+          params: { query: { clientId: String(clientId), limit: String(HISTORY_PAGE_SIZE), cursor } },
+          signal,
+        }),
+      ),
     `${clientId}/${cursor ?? ''}`,
   );
   useReloadOn(

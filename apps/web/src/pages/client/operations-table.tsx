@@ -1,18 +1,8 @@
+import type { Operation } from '../../api/views';
 import { Timestamp } from '../../components/timestamp';
 
-/** An operation of the audit history, as GET /api/v1/operations lists it. */
-export interface OperationView {
-  id: number;
-  kind: string;
-  pod: string;
-  result: string;
-  epoch: number;
-  at: string;
-  error?: string;
-}
-
 /** What the leader did to a client's pods, newest first. */
-export function OperationsTable({ operations }: { operations: OperationView[] }) {
+export function OperationsTable({ operations }: { operations: Operation[] }) {
   if (operations.length === 0) return <p class="empty">No operations yet.</p>;
   return (
     <table class="table">

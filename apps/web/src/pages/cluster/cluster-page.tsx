@@ -3,6 +3,7 @@ import { useReloadOn } from '../../api/live-events';
 import { useAction, useApi } from '../../api/use-api';
 import { ErrorNote } from '../../components/error-note';
 import { Section } from '../../components/section';
+import type { Cluster, Page, Plan, Round } from '../../api/views';
 import { Switch } from '../../components/switch';
 import { ClusterSummary } from './cluster-summary';
 import { GuardNotice } from './guard-notice';
@@ -14,12 +15,13 @@ const RECENT_ROUNDS = 15;
 
 /** The leader and replicas, maintenance, the mass-deletion guard, recent rounds and the next round's plan. */
 export function ClusterPage() {
-  const cluster = useApi((signal) => dataOf(api.GET('/api/v1/cluster', { signal })), 'cluster');
+  const cluster = useApi((signal) => dataOf<Cluster>(api.GET('/api/v1/cluster', { signal })), 'cluster');
   const rounds = useApi(
-    (signal) => dataOf(api.GET('/api/v1/sync/rounds', { params: { query: { limit: RECENT_ROUNDS } }, signal })),
+    (signal) =>
+      dataOf<Page<Round>>(api.GET('/api/v1/sync/rounds', { params: { query: { limit: String(RECENT_ROUNDS) } }, signal })),
     'rounds',
   );
-  const plan = useApi((signal) => dataOf(api.GET('/api/v1/sync/plan', { signal })), 'plan');
+  const plan = useApi((signal) => dataOf<Plan>(api.GET('/api/v1/sync/plan', { signal })), 'plan');
   useReloadOn((event) => event.type === 'leader' || event.type === 'round', cluster.reload);
   useReloadOn((event) => event.type === 'round', rounds.reload);
   useReloadOn((event) => event.type === 'round', plan.reload);

@@ -1,7 +1,8 @@
+import type { Cluster } from '../../api/views';
 import { Timestamp } from '../../components/timestamp';
 
 interface ClusterSummaryProps {
-  leader: { replicaId: string; epoch: number; since: string } | null;
+  leader: Cluster['leader'];
   replicaCount: number;
   paused: boolean;
   guarded: boolean;

@@ -1,22 +1,10 @@
-interface PlannedOperation {
-  kind: string;
-  pod: string;
-  clientId: number;
-  algorithm: string;
-  reason?: string;
-}
-
-interface PlanPreviewProps {
-  operations: PlannedOperation[];
-  deletes: number;
-  running: number;
-}
+import type { Plan } from '../../api/views';
 
 /** How many operations of the plan the preview lists; the counts above it cover all of them. */
 const SHOWN_OPERATIONS = 50;
 
 /** What the next full round would do, in the order it would do it. */
-export function PlanPreview({ operations, deletes, running }: PlanPreviewProps) {
+export function PlanPreview({ operations, deletes, running }: Pick<Plan, 'operations' | 'deletes' | 'running'>) {
   return (
     <>
       <p class="muted">

@@ -1,13 +1,8 @@
+import type { Replica } from '../../api/views';
 import { Timestamp } from '../../components/timestamp';
 
-interface ReplicaView {
-  replicaId: string;
-  role: string;
-  lastSeen: string;
-}
-
 /** Every reconciler replica, leader first as the API lists them. */
-export function ReplicasTable({ replicas }: { replicas: ReplicaView[] }) {
+export function ReplicasTable({ replicas }: { replicas: Replica[] }) {
   if (replicas.length === 0) return <p class="empty">No replica answered: there is no leader right now.</p>;
   return (
     <table class="table">

@@ -1,22 +1,8 @@
+import type { Round } from '../../api/views';
 import { Timestamp } from '../../components/timestamp';
 
-interface RoundView {
-  id: number;
-  epoch: number;
-  trigger: string;
-  scope: number[] | null;
-  startedAt: string;
-  finishedAt: string | null;
-  planned: number;
-  done: number;
-  failed: number;
-  guarded: boolean;
-  paused: boolean;
-  error: string | null;
-}
-
 /** The latest sync rounds, newest first, with what each planned, did and failed. */
-export function RoundsTable({ rounds }: { rounds: RoundView[] }) {
+export function RoundsTable({ rounds }: { rounds: Round[] }) {
   if (rounds.length === 0) return <p class="empty">No round has run yet.</p>;
   return (
     <table class="table">
@@ -70,13 +56,13 @@ export function RoundsTable({ rounds }: { rounds: RoundView[] }) {
   );
 }
 
-function durationOf(round: RoundView): string {
+function durationOf(round: Round): string {
   if (round.finishedAt === null) return 'running';
   const ms = Date.parse(round.finishedAt) - Date.parse(round.startedAt);
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-function notesOf(round: RoundView): string {
+function notesOf(round: Round): string {
   const notes = [round.paused && 'paused', round.guarded && 'deletions held back', round.error].filter(Boolean);
   return notes.length === 0 ? '' : notes.join('; ');
 }

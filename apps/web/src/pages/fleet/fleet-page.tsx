@@ -3,30 +3,32 @@ import { clientIdOf, useReloadOn } from '../../api/live-events';
 import { useApi } from '../../api/use-api';
 import { ErrorNote } from '../../components/error-note';
 import { Pager } from '../../components/pager';
-import { podHealth } from '../../components/pod-health';
-import { allClients, unhealthyClients } from './fleet-source';
+import { isUnhealthy, podHealth } from '../../components/pod-health';
+import { readFleetPage } from './fleet-source';
 import { FleetRow } from './fleet-row';
 import { NewClient } from './new-client';
 
-/** Every client with its algorithm switches and pods; filtered by name, or to the clients with unhealthy pods. */
+/**
+ * Every client with its algorithm switches and pods, a page at a time; the filters narrow
+ * the page shown (the API lists clients by id only).
+ */
 export function FleetPage() {
   const [nameFilter, setNameFilter] = useState('');
   const [unhealthyOnly, setUnhealthyOnly] = useState(false);
   // The cursors of the pages after the first that the operator paged through, for "Previous".
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
-  const fleet = useApi(
-    (signal) => (unhealthyOnly ? unhealthyClients(cursor, signal) : allClients(cursor, signal)),
-    `${unhealthyOnly}/${cursor ?? ''}`,
-  );
+  const fleet = useApi((signal) => readFleetPage(cursor, signal), cursor ?? '');
   const shownIds = new Set(fleet.value?.clients.map((client) => client.id));
   useReloadOn((event) => {
     const clientId = clientIdOf(event);
-    return clientId === undefined ? event.type === 'round' : unhealthyOnly || shownIds.has(clientId);
+    return clientId === undefined ? event.type === 'round' : shownIds.has(clientId);
   }, fleet.reload);
 
   const needle = nameFilter.trim().toLowerCase();
-  const shown = (fleet.value?.clients ?? []).filter((client) => client.name.toLowerCase().includes(needle));
+  const shown = (fleet.value?.clients ?? []).filter(
+    (client) => client.name.toLowerCase().includes(needle) && (!unhealthyOnly || isUnhealthy(client)),
+  );
   const unhealthyPods = shown.flatMap((client) => client.pods).filter((pod) => podHealth(pod) !== 'healthy').length;
 
   return (
@@ -52,15 +54,8 @@ export function FleetPage() {
             />
           </label>
           <label class="checkbox">
-            <input
-              type="checkbox"
-              checked={unhealthyOnly}
-              onChange={(event) => {
-                setUnhealthyOnly(event.currentTarget.checked);
-                setCursors([]);
-              }}
-            />
-            Only clients with unhealthy pods
+            <input type="checkbox" checked={unhealthyOnly} onChange={(event) => setUnhealthyOnly(event.currentTarget.checked)} />
+            Only unhealthy clients
           </label>
         </div>
         <ErrorNote error={fleet.error} />
@@ -80,10 +75,10 @@ export function FleetPage() {
         </table>
         {fleet.value !== undefined && shown.length === 0 && (
           <p class="empty">
-            {unhealthyOnly
-              ? 'Every pod is healthy.'
-              : needle === ''
-                ? 'No clients yet.'
+            {needle === '' && !unhealthyOnly
+              ? 'No clients yet.'
+              : unhealthyOnly
+                ? 'Every client on this page is healthy.'
                 : 'No client on this page has that name.'}
           </p>
         )}

@@ -1,5 +1,6 @@
 import { api, dataOf } from '../../api/api';
 import type { ClientFields } from '../../api/clients';
+import type { Client } from '../../api/views';
 import { useAction } from '../../api/use-api';
 import { ClientForm } from '../../components/client-form';
 import { hrefOf } from '../../routing/route';
@@ -9,7 +10,7 @@ const BLANK_CLIENT: ClientFields = { name: '', image: '', version: 1, cpu: '500m
 /** Registers a client, then opens its page. */
 export function NewClient() {
   const create = useAction(async (fields: ClientFields) => {
-    const client = await dataOf(api.POST('/api/v1/clients', { body: fields }));
+    const client = await dataOf<Client>(api.POST('/api/v1/clients', { body: fields }));
     window.location.hash = hrefOf.client(client.id);
   });
   return (
