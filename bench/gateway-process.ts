@@ -6,6 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface GatewayOptions {
   entry: string;
+  /** Given to node before the entry (e.g. a loader for the baseline server's TypeScript). */
+  nodeArgs?: string[];
+  /** The measured process's LOG_LEVEL: `warn` logs nothing per request, `info` a line per request as deployed. */
+  logLevel: 'warn' | 'info';
   databaseUrl: string;
   /** Bearer token with the admin role, sent by every request of the benchmark. */
   token: string;
@@ -38,7 +42,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !FOREIGN_SETTINGS.test(key)));
   const child = spawn(
     process.execPath,
-    [...(profiling ? ['--import', join(__dirname, 'cpu-profiler.mjs')] : []), options.entry],
+    [...(options.nodeArgs ?? []), ...(profiling ? ['--import', join(__dirname, 'cpu-profiler.mjs')] : []), options.entry],
     {
       // Not the repository root, so that a developer's .env there does not reach the measured process.
       cwd: tmpdir(),
@@ -47,7 +51,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayProc
         DATABASE_URL: options.databaseUrl,
         PODSYNC_HTTP_PORT: String(port),
         PODSYNC_API_TOKENS: `${options.token}:admin`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: options.logLevel,
       },
       // The IPC channel carries the profiler's start and stop commands.
       stdio: ['ignore', 'pipe', 'pipe', ...(profiling ? (['ipc'] as const) : [])],

@@ -1,10 +1,13 @@
 /**
  * `npm run bench:gateway`: the gateway's throughput and latency against a fresh PostgreSQL
- * database, beside pgbench running the same client-create transaction. Everything runs on this
+ * database, at LOG_LEVEL=warn and at info, beside the baseline server (bench/baseline-server.mts:
+ * the same database work on the same stack with nothing else) under the same load on a database
+ * seeded alike, and pgbench running the same client-create transaction. Everything runs on this
  * machine over loopback; see BENCHMARKS.md for what is measured and the numbers.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type GatewayBenchDatabase, createGatewayBenchDatabase } from './gateway-database';
@@ -16,7 +19,7 @@ import { startGateway, type GatewayProcess } from './gateway-process';
 import { type IdRange, REQUEST_KINDS } from './gateway-requests';
 import type { LoadResult } from './load-result';
 import { runPgbench } from './pgbench';
-import { commitOf, type GatewayBenchReport, markdown, profileText, type Target } from './gateway-report';
+import { commitOf, type GatewayBenchReport, gatewayTargets, markdown, profileText, type ServerName } from './gateway-report';
 import { machineInfo } from './machine';
 import { measureSaturation } from './saturation-load';
 
@@ -78,6 +81,15 @@ function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+interface ServerRun {
+  name: ServerName;
+  logLevel: 'warn' | 'info';
+  /** Pooled connections the server held open to PostgreSQL during the run. */
+  databaseConnections: number;
+  loads: LoadResult[];
+  database: GatewayBenchDatabase;
+}
+
 interface Measurement {
   gateway: GatewayProcess;
   database: GatewayBenchDatabase;
@@ -109,59 +121,65 @@ async function measured(
   return load;
 }
 
-function targets(loads: LoadResult[], pgbenchTps: number): Target[] {
-  const rate = (phase: string): number => loads.find((load) => load.phase === phase)?.requestsPerSecond ?? 0;
-  const mixedP99 = loads.find((load) => load.phase === 'mixed')?.latency.p99 ?? Number.POSITIVE_INFINITY;
-  const ratio = pgbenchTps === 0 ? 0 : rate('create') / pgbenchTps;
+/** A server the run measures: the gateway at two log levels, and the baseline on the same stack. */
+interface MeasuredServer {
+  name: ServerName;
+  entry: string;
+  nodeArgs: string[];
+  logLevel: 'warn' | 'info';
+  /** The baseline migrates nothing itself: the gateway's migrations prepare its database. */
+  migrateFirst: boolean;
+}
+
+function measuredServers(): MeasuredServer[] {
+  const gateway = resolve(settings.entry ?? gatewayEntry(ROOT));
   return [
-    { name: 'writes: POST /api/v1/clients', goal: '≥ 2,000/s', measured: `${rate('create')}/s`, met: rate('create') >= 2_000 },
-    { name: 'writes: PUT /api/v1/status/{id}', goal: '≥ 2,000/s', measured: `${rate('status')}/s`, met: rate('status') >= 2_000 },
-    { name: 'reads: GET /api/v1/clients/{id}', goal: '≥ 5,000/s', measured: `${rate('read')}/s`, met: rate('read') >= 5_000 },
+    { name: 'gateway-warn', entry: gateway, nodeArgs: [], logLevel: 'warn', migrateFirst: false },
+    { name: 'gateway-info', entry: gateway, nodeArgs: [], logLevel: 'info', migrateFirst: false },
     {
-      name: `p99 at ${settings.mixedRate} req/s mixed`,
-      goal: '≤ 25 ms',
-      measured: `${mixedP99.toFixed(1)} ms`,
-      met: mixedP99 <= 25,
+      name: 'baseline',
+      // Node 24 runs it as it is: its TypeScript is types only, which node strips.
+      entry: join(__dirname, 'baseline-server.mts'),
+      nodeArgs: [],
+      logLevel: 'warn',
+      migrateFirst: true,
     },
-    { name: 'client creates ÷ pgbench TPS', goal: '≥ 50%', measured: `${Math.round(ratio * 100)}%`, met: ratio >= 0.5 },
   ];
 }
 
-async function main(): Promise<number> {
-  const startedAt = new Date();
-  if (!settings.skipBuild && settings.entry === undefined) ensureGatewayBuild(ROOT);
-  const background = await backgroundLoad(BACKGROUND_SAMPLE_MS);
-  log(
-    `machine busy before the run: ${background}% of one core${background > BUSY_MACHINE_PERCENT ? ' -- other work is running; expect lower numbers' : ''}`,
-  );
+function migrate(databaseUrl: string): void {
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/libs/platform/src/migrate.main.js')], {
+    cwd: tmpdir(),
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (run.status !== 0) throw new Error(`migrating the baseline's database failed: ${run.stderr || run.stdout}`);
+}
+
+/** One server on a fresh database of its own, seeded alike: warm-up, saturation per request kind, the mixed load. */
+async function measureServer(server: MeasuredServer, profileDir: string | undefined): Promise<ServerRun> {
   const database = await createGatewayBenchDatabase(settings.adminUrl);
   cleanups.push(() => database.drop());
-  log(`database ${database.name} (PostgreSQL ${database.serverVersion})`);
-
-  const profileDir = settings.profile
-    ? join(RESULTS_DIR, `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`)
-    : undefined;
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-  const gateway = await startGateway({
-    entry: resolve(settings.entry ?? gatewayEntry(ROOT)),
+  if (server.migrateFirst) migrate(database.url);
+  const serverProcess = await startGateway({
+    entry: server.entry,
+    nodeArgs: server.nodeArgs,
+    logLevel: server.logLevel,
     databaseUrl: database.url,
     token: TOKEN,
-    profileDir,
+    profileDir: server.name === 'baseline' ? undefined : profileDir && join(profileDir, server.name),
   });
-  cleanups.push(() => gateway.stop());
-  log(`gateway pid ${gateway.pid} at ${gateway.baseUrl}${profileDir === undefined ? '' : `, CPU profiles in ${profileDir}`}`);
+  cleanups.push(() => serverProcess.stop());
+  log(`${server.name}: pid ${serverProcess.pid} at ${serverProcess.baseUrl}, database ${database.name}`);
 
   const ids: IdRange = await database.seedClients(settings.seedClients);
-  log(`seeded clients ${ids.firstId}..${ids.lastId}`);
-  const saturation = { baseUrl: gateway.baseUrl, token: TOKEN, ids, connections: settings.connections };
-
-  log(`warming up (${WARM_UP_SECONDS} s per request kind, not counted)`);
+  const saturation = { baseUrl: serverProcess.baseUrl, token: TOKEN, ids, connections: settings.connections };
   for (const kind of REQUEST_KINDS) await measureSaturation(kind, { ...saturation, durationSeconds: WARM_UP_SECONDS });
-  gateway.assertRunning();
+  serverProcess.assertRunning();
 
-  const measurement: Measurement = { gateway, database, meter: CpuMeter.forProcess(gateway.pid) };
+  const measurement: Measurement = { gateway: serverProcess, database, meter: CpuMeter.forProcess(serverProcess.pid) };
   const loads: LoadResult[] = [];
-  log(`saturation: ${settings.connections} connections, ${settings.durationSeconds} s each`);
   for (const kind of REQUEST_KINDS) {
     loads.push(
       await measured(measurement, kind, () =>
@@ -169,8 +187,7 @@ async function main(): Promise<number> {
       ),
     );
   }
-  const gatewayDatabaseConnections = (await database.backendPids()).length;
-  log(`fixed rate: ${settings.mixedRate} req/s for ${settings.mixedDurationSeconds} s, 20% create, 20% status, 60% read`);
+  const databaseConnections = (await database.backendPids()).length;
   loads.push(
     await measured(measurement, 'mixed', () =>
       measureFixedRate({
@@ -182,20 +199,45 @@ async function main(): Promise<number> {
       }),
     ),
   );
-  await gateway.stop();
+  await serverProcess.stop();
+  return { name: server.name, logLevel: server.logLevel, databaseConnections, loads, database };
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  if (!settings.skipBuild && settings.entry === undefined) ensureGatewayBuild(ROOT);
+  const background = await backgroundLoad(BACKGROUND_SAMPLE_MS);
+  log(
+    `machine busy before the run: ${background}% of one core${background > BUSY_MACHINE_PERCENT ? ' -- other work is running; expect lower numbers' : ''}`,
+  );
+  const profileDir = settings.profile
+    ? join(RESULTS_DIR, `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`)
+    : undefined;
+  if (profileDir !== undefined)
+    for (const name of ['gateway-warn', 'gateway-info']) mkdirSync(join(profileDir, name), { recursive: true });
 
   log(
-    `pgbench: the client-create transaction, ${settings.durationSeconds} s, at ${settings.connections} and at ${gatewayDatabaseConnections} connections (the gateway's pool)`,
+    `each server on a fresh database seeded with ${settings.seedClients} clients; warm-up ${WARM_UP_SECONDS} s per request kind, ` +
+      `then ${settings.connections} connections for ${settings.durationSeconds} s each, ` +
+      `then ${settings.mixedRate} req/s for ${settings.mixedDurationSeconds} s (20% create, 20% status, 60% read)`,
+  );
+  const runs: ServerRun[] = [];
+  for (const server of measuredServers()) runs.push(await measureServer(server, profileDir));
+
+  const first = runs[0];
+  if (first === undefined) throw new Error('no server was measured');
+  log(
+    `pgbench: the client-create transaction, ${settings.durationSeconds} s, at ${settings.connections} and at ${first.databaseConnections} connections (the gateway's pool)`,
   );
   const pgbench = [];
-  for (const clients of new Set([settings.connections, gatewayDatabaseConnections].filter((count) => count > 0))) {
+  for (const clients of new Set([settings.connections, first.databaseConnections].filter((count) => count > 0))) {
     await sleep(PAUSE_BETWEEN_PHASES_MS);
     const run = await runPgbench({
-      databaseUrl: database.url,
+      databaseUrl: first.database.url,
       clients,
       threads: Math.min(clients, cpus().length),
       durationSeconds: settings.durationSeconds,
-      backendPids: () => database.backendPids(),
+      backendPids: () => first.database.backendPids(),
     });
     log(
       `  pgbench -c ${clients}: ${run.transactionsPerSecond} tps, p50 ${run.latency.p50.toFixed(2)} ms, p99 ${run.latency.p99.toFixed(2)} ms`,
@@ -204,12 +246,17 @@ async function main(): Promise<number> {
   }
 
   const profiles = Object.fromEntries(
-    loads.flatMap((load) => (load.profile === undefined ? [] : [[load.phase, summariseProfile(load.profile)] as const])),
+    runs.flatMap((run) =>
+      run.loads.flatMap((load) =>
+        load.profile === undefined ? [] : [[`${run.name} ${load.phase}`, summariseProfile(load.profile)] as const],
+      ),
+    ),
   );
+  const servers = runs.map(({ name, logLevel, databaseConnections, loads }) => ({ name, logLevel, databaseConnections, loads }));
   const report: GatewayBenchReport = {
     startedAt: startedAt.toISOString(),
     commit: commitOf(ROOT),
-    machine: machineInfo(database.serverVersion),
+    machine: machineInfo(first.database.serverVersion),
     backgroundLoadPercent: background,
     settings: {
       connections: settings.connections,
@@ -221,10 +268,9 @@ async function main(): Promise<number> {
       gatewayEntry: settings.entry ?? 'dist/apps/gateway/src/main.js',
       loadGenerator: 'autocannon 9 (saturation) and an open-loop node:http generator (fixed rate), in the benchmark process',
     },
-    gatewayDatabaseConnections,
-    loads,
+    servers,
     pgbench,
-    targets: targets(loads, pgbench[0]?.transactionsPerSecond ?? 0),
+    targets: gatewayTargets(servers, settings.mixedRate),
     profiles,
   };
   await cleanUp();
@@ -239,7 +285,8 @@ async function main(): Promise<number> {
   log(markdown(report));
   log(`\nwritten to ${resultPath}`);
   const failures =
-    loads.reduce((sum, load) => sum + load.non2xx + load.errors, 0) + pgbench.reduce((sum, run) => sum + run.failed, 0);
+    runs.reduce((sum, run) => sum + run.loads.reduce((inRun, load) => inRun + load.non2xx + load.errors, 0), 0) +
+    pgbench.reduce((sum, run) => sum + run.failed, 0);
   if (failures > 0) log(`\n${failures} requests or transactions failed: the numbers above are not valid`);
   return failures > 0 ? 1 : 0;
 }

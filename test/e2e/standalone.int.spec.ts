@@ -15,7 +15,8 @@ describe('gateway and reconciler in one process', () => {
   });
   afterAll(() => app?.close());
 
-  const podsOf = async (id: number): Promise<string[]> => (await app.request('GET', `/api/v1/clients/${id}`)).body.data.pods;
+  const podsOf = async (id: number): Promise<string[]> =>
+    (await app.request('GET', `/api/v1/clients/${id}`)).body.data.pods.map((pod: { name: string }) => pod.name);
   const operationsOf = async (id: number): Promise<Array<{ kind: string; pod: string; result: string; epoch: number }>> =>
     (await app.request('GET', `/api/v1/operations?clientId=${id}`)).body.data.items;
   const createClient = async (body: object = SAMPLE_CLIENT): Promise<number> =>

@@ -14,16 +14,20 @@ describe('bearer token auth', () => {
   afterAll(() => gateway?.close());
 
   it('answers 401 without a token, with a malformed header and with an unknown token', async () => {
-    for (const headers of [{}, { authorization: 'r-token' }, { authorization: 'Basic abc' }, as('nope')]) {
-      const answer = await gateway.request('GET', '/api/v1/clients', { headers });
-      expect(answer.status).toBe(401);
-      expect(answer.body.status).toBe('error');
-      expect(answer.body.message).toMatch(/Bearer|not valid/);
+    for (const path of ['/api/v1/clients', '/api/v1/pods']) {
+      for (const headers of [{}, { authorization: 'r-token' }, { authorization: 'Basic abc' }, as('nope')]) {
+        const answer = await gateway.request('GET', path, { headers });
+        expect(answer.status).toBe(401);
+        expect(answer.body.status).toBe('error');
+        expect(answer.body.message).toMatch(/Bearer|not valid/);
+      }
     }
   });
 
   it('lets a reader read but answers 403 to its writes, which change nothing', async () => {
-    expect((await gateway.request('GET', '/api/v1/clients', { headers: as('r-token') })).status).toBe(200);
+    for (const path of ['/api/v1/clients', '/api/v1/pods', '/api/v1/pods?ready=false', '/api/v1/cluster']) {
+      expect((await gateway.request('GET', path, { headers: as('r-token') })).status, path).toBe(200);
+    }
     const write = await gateway.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT, headers: as('r-token') });
     expect(write.status).toBe(403);
     expect(write.body.message).toBe('this needs the writer role; the token has reader');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pods } from '@podsync/db';
 import { SAMPLE_CLIENT, startGateway } from '../../../test/support/gateway-harness';
 
 describe('gateway on embedded PGlite', () => {
@@ -43,6 +44,51 @@ describe('gateway on embedded PGlite', () => {
       expect((await second.request('GET', `/api/v1/clients/${id}`)).status).toBe(404);
     } finally {
       await second.close();
+    }
+  });
+
+  it('reads the pods with their health the same way', async () => {
+    const gateway = await startGateway({ driver: 'pglite' });
+    try {
+      const id = (await gateway.request('POST', '/api/v1/clients', { json: SAMPLE_CLIENT })).body.data.id;
+      await gateway.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true, HFT: true } });
+      const since = new Date('2026-11-22T09:30:09.402Z');
+      const observed = { clientId: id, specHash: 'hash', epoch: 1, since };
+      await gateway.database.db.insert(pods).values([
+        { ...observed, name: `vwap-${id}`, algorithm: 'VWAP', phase: 'Running', ready: true },
+        { ...observed, name: `hft-${id}`, algorithm: 'HFT', phase: 'Pending', reason: 'ErrImagePull' },
+      ]);
+      expect((await gateway.request('GET', `/api/v1/clients/${id}`)).body.data.pods).toEqual([
+        {
+          name: `hft-${id}`,
+          algorithm: 'HFT',
+          phase: 'Pending',
+          ready: false,
+          restarts: 0,
+          reason: 'ErrImagePull',
+          since: since.toISOString(),
+        },
+        {
+          name: `vwap-${id}`,
+          algorithm: 'VWAP',
+          phase: 'Running',
+          ready: true,
+          restarts: 0,
+          reason: null,
+          since: since.toISOString(),
+        },
+      ]);
+      const unready = (await gateway.request('GET', '/api/v1/pods?ready=false')).body.data;
+      expect(unready).toMatchObject({ items: [{ name: `hft-${id}`, clientId: id, reason: 'ErrImagePull' }], nextCursor: null });
+      expect((await gateway.request('GET', '/api/v1/cluster')).body.data.pods).toEqual({
+        desired: 2,
+        running: 1,
+        ready: 1,
+        pending: 1,
+        failed: 0,
+      });
+    } finally {
+      await gateway.close();
     }
   });
 

@@ -11,6 +11,9 @@ import { LogLevelController } from './log-level/log-level.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { OperationsController } from './operations/operations.controller';
 import { OperationsService } from './operations/operations.service';
+import { PodsController } from './pods/pods.controller';
+import { PodsQueryPipe } from './pods/pods-query.pipe';
+import { PodsService } from './pods/pods.service';
 import { StatusBodyPipe } from './status/status-body.pipe';
 import { StatusController } from './status/status.controller';
 import { StatusService } from './status/status.service';
@@ -23,11 +26,21 @@ import { StatusService } from './status/status.service';
     ClientsController,
     StatusController,
     OperationsController,
+    PodsController,
     LogLevelController,
     MetricsController,
     ClusterController,
     SyncController,
   ],
-  providers: [ClientsService, StatusService, StatusBodyPipe, OperationsService, ClusterService, IdempotencyPurgeService],
+  providers: [
+    ClientsService,
+    StatusService,
+    StatusBodyPipe,
+    OperationsService,
+    PodsService,
+    PodsQueryPipe,
+    ClusterService,
+    IdempotencyPurgeService,
+  ],
 })
 export class GatewayModule {}

@@ -39,11 +39,21 @@ describe('health, metrics, docs and log level', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'version', 'image', 'cpu', 'mem']));
     expect(schema.properties.name).toMatchObject({ type: 'string', maxLength: 50 });
     expect(schema.additionalProperties).toBe(false);
+    const podFilters = document.body.paths['/api/v1/pods'].get.parameters;
+    expect(podFilters.map((parameter: { name: string }) => parameter.name).sort()).toEqual(
+      ['algorithm', 'clientId', 'cursor', 'limit', 'phase', 'ready'].sort(),
+    );
+    expect(podFilters.find((parameter: { name: string }) => parameter.name === 'phase')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { enum: ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] },
+    });
     expect(Object.keys(document.body.paths)).toEqual(
       expect.arrayContaining([
         '/api/v1/clients/{id}',
         '/api/v1/status/{id}',
         '/api/v1/operations',
+        '/api/v1/pods',
         '/api/v1/log-level',
         '/api/health',
         '/api/ready',

@@ -110,6 +110,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/pods': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every managed pod with its health, keyset-paginated by name; ready=false lists the unhealthy */
+    get: operations['PodsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/log-level': {
     parameters: {
       query?: never;
@@ -134,7 +151,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The leader, the replicas, the last round, paused and guarded */
+    /** The leader, the replicas, the last round, paused, guarded and the pods by health */
     get: operations['ClusterController_view'];
     put?: never;
     post?: never;
@@ -451,11 +468,28 @@ export interface operations {
            *         "updatedAt": "2026-11-22T09:30:01.870Z",
            *         "algorithms": {
            *           "VWAP": true,
-           *           "TWAP": false,
+           *           "TWAP": true,
            *           "HFT": false
            *         },
            *         "pods": [
-           *           "vwap-168317"
+           *           {
+           *             "name": "twap-168317",
+           *             "algorithm": "TWAP",
+           *             "phase": "Running",
+           *             "ready": false,
+           *             "restarts": 4,
+           *             "reason": "CrashLoopBackOff",
+           *             "since": "2026-11-22T09:31:40.007Z"
+           *           },
+           *           {
+           *             "name": "vwap-168317",
+           *             "algorithm": "VWAP",
+           *             "phase": "Running",
+           *             "ready": true,
+           *             "restarts": 0,
+           *             "reason": null,
+           *             "since": "2026-11-22T09:30:09.402Z"
+           *           }
            *         ]
            *       }
            *     }
@@ -722,6 +756,88 @@ export interface operations {
       };
     };
   };
+  PodsController_list: {
+    parameters: {
+      query?: {
+        limit?: string;
+        cursor?: string;
+        clientId?: string;
+        algorithm?: string;
+        phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
+        ready?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "status": "ok",
+           *       "data": {
+           *         "items": [
+           *           {
+           *             "name": "twap-168317",
+           *             "clientId": 168317,
+           *             "algorithm": "TWAP",
+           *             "phase": "Running",
+           *             "ready": false,
+           *             "restarts": 4,
+           *             "reason": "CrashLoopBackOff",
+           *             "message": "back-off 1m20s restarting failed container=algo pod=twap-168317_default",
+           *             "node": "worker-1",
+           *             "since": "2026-11-22T09:31:40.007Z",
+           *             "observedAt": "2026-11-22T09:33:02.551Z"
+           *           },
+           *           {
+           *             "name": "vwap-168317",
+           *             "clientId": 168317,
+           *             "algorithm": "VWAP",
+           *             "phase": "Running",
+           *             "ready": true,
+           *             "restarts": 0,
+           *             "reason": null,
+           *             "message": null,
+           *             "node": "worker-3",
+           *             "since": "2026-11-22T09:30:09.402Z",
+           *             "observedAt": "2026-11-22T09:30:09.415Z"
+           *           }
+           *         ],
+           *         "nextCursor": null
+           *       }
+           *     }
+           */
+          'application/json': unknown;
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "status": "error",
+           *       "message": "invalid request query: phase: phase must be one of Pending, Running, Succeeded, Failed, Unknown",
+           *       "errors": [
+           *         {
+           *           "path": "phase",
+           *           "message": "phase must be one of Pending, Running, Succeeded, Failed, Unknown"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': unknown;
+        };
+      };
+    };
+  };
   LogLevelController_update: {
     parameters: {
       query?: never;
@@ -807,7 +923,14 @@ export interface operations {
            *           "error": null
            *         },
            *         "paused": false,
-           *         "guarded": false
+           *         "guarded": false,
+           *         "pods": {
+           *           "desired": 2,
+           *           "running": 2,
+           *           "ready": 1,
+           *           "pending": 0,
+           *           "failed": 0
+           *         }
            *       }
            *     }
            */

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { PodPhase } from '@podsync/domain';
 import type { Db } from './database';
-import { clientAlgorithms, clients, type ClientRow, type NewClientRow, pods } from './schema';
+import { clientAlgorithms, clients, type ClientRow, type NewClientRow } from './schema';
 
 export type ClientFields = Pick<NewClientRow, 'name' | 'version' | 'image' | 'cpu' | 'mem' | 'priority'>;
 
@@ -15,13 +16,27 @@ export async function findClient(db: Db, id: number): Promise<ClientRow | undefi
   return row;
 }
 
+/** One of a client's pods with its health, as the client view shows it. */
+export interface ClientPodRow {
+  name: string;
+  algorithm: string;
+  phase: PodPhase;
+  ready: boolean;
+  restarts: number;
+  reason: string | null;
+  since: Date;
+}
+
 export interface ClientDetailsRow {
   client: ClientRow;
   /** Algorithms switched on. */
   enabled: string[];
-  /** Pods the leader last saw running, by name. */
-  pods: string[];
+  /** Pods the leader last saw, by name. */
+  pods: ClientPodRow[];
 }
+
+/** A pod as the details statement's JSON carries it: `since` in epoch milliseconds, which no time zone setting changes. */
+type ClientPodJson = Omit<ClientPodRow, 'since'> & { since: number };
 
 const detailsStatements = new WeakMap<Db, ReturnType<typeof prepareClientDetails>>();
 
@@ -32,7 +47,13 @@ function prepareClientDetails(db: Db) {
       enabled: sql<
         string[]
       >`array(select ${clientAlgorithms.algorithm} from ${clientAlgorithms} where ${clientAlgorithms.clientId} = ${clients.id} and ${clientAlgorithms.enabled} order by 1)`,
-      pods: sql<string[]>`array(select ${pods.name} from ${pods} where ${pods.clientId} = ${clients.id} order by 1)`,
+      // One JSON array, so that the client, its flags and its pods stay one statement and one row.
+      // Written out qualified, as drizzle leaves the columns of a one-table select unqualified.
+      pods: sql<ClientPodJson[]>`(select coalesce(json_agg(json_build_object(
+          'name', pods.name, 'algorithm', pods.algorithm, 'phase', pods.phase, 'ready', pods.ready,
+          'restarts', pods.restarts, 'reason', pods.reason,
+          'since', floor(extract(epoch from pods.since) * 1000)) order by pods.name), '[]')
+        from pods where pods.client_id = clients.id)`,
     })
     .from(clients)
     .where(eq(clients.id, sql.placeholder('id')))
@@ -51,7 +72,8 @@ export async function findClientDetails(db: Db, id: number): Promise<ClientDetai
     detailsStatements.set(db, statement);
   }
   const [row] = await statement.execute({ id });
-  return row;
+  if (row === undefined) return undefined;
+  return { ...row, pods: row.pods.map((pod) => ({ ...pod, since: new Date(pod.since) })) };
 }
 
 /** Keyset page: clients with an id above `afterId`, in id order. */

@@ -1,7 +1,8 @@
-import { asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { PodCounts, PodPhase } from '@podsync/domain';
 import type { Db } from './database';
 import { assertEpochCurrent } from './leader-epoch.repository';
-import { pods } from './schema';
+import { clientAlgorithms, type PodRow, pods } from './schema';
 
 /** A pod as the leader last saw it: what the deployer reports, stored in the pods table. */
 export interface ObservedPod {
@@ -141,4 +142,58 @@ export async function countPods(db: Db): Promise<number> {
 
 function observedRow(pod: ObservedPod): typeof pods.$inferInsert {
   return { name: pod.name, clientId: pod.clientId, algorithm: pod.algorithm, specHash: pod.specHash, epoch: pod.epoch };
+}
+
+/** Which observed pods GET /api/v1/pods asks for: each filter left out matches every pod. */
+export interface PodFilter {
+  clientId?: number;
+  /** In the catalogue's spelling. */
+  algorithm?: string;
+  phase?: PodPhase;
+  ready?: boolean;
+  /** Keyset: only pods named after this one. */
+  afterName?: string;
+  limit: number;
+}
+
+/**
+ * Keyset page of the observed pods in name order. The primary key serves paging by name,
+ * pods_client_id_idx one client's pods, and pods_unready_name_idx `ready: false`, whose predicate
+ * the condition is written to match.
+ */
+export async function listPods(db: Db, filter: PodFilter): Promise<PodRow[]> {
+  return db
+    .select()
+    .from(pods)
+    .where(
+      and(
+        filter.afterName === undefined ? undefined : gt(pods.name, filter.afterName),
+        filter.clientId === undefined ? undefined : eq(pods.clientId, filter.clientId),
+        filter.algorithm === undefined ? undefined : eq(pods.algorithm, filter.algorithm),
+        filter.phase === undefined ? undefined : eq(pods.phase, filter.phase),
+        filter.ready === undefined ? undefined : filter.ready ? sql`${pods.ready}` : sql`not ${pods.ready}`,
+      ),
+    )
+    .orderBy(asc(pods.name))
+    .limit(filter.limit);
+}
+
+/**
+ * The cluster's pods counted in one statement: desired from the flags (client_algorithms rows go
+ * with their client, so each enabled row of a catalogue algorithm is one pod asked for), the rest
+ * from the observed state. Both tables are read whole; this serves an operator's view, not a hot
+ * path.
+ */
+export async function countClusterPods(db: Db, algorithms: readonly string[]): Promise<PodCounts> {
+  const [row] = await db
+    .select({
+      desired: sql<number>`(select count(*) from ${clientAlgorithms}
+        where ${clientAlgorithms.enabled} and ${inArray(clientAlgorithms.algorithm, [...algorithms])})`.mapWith(Number),
+      running: sql<number>`count(*) filter (where ${pods.phase} = 'Running')`.mapWith(Number),
+      ready: sql<number>`count(*) filter (where ${pods.ready})`.mapWith(Number),
+      pending: sql<number>`count(*) filter (where ${pods.phase} = 'Pending')`.mapWith(Number),
+      failed: sql<number>`count(*) filter (where ${pods.phase} = 'Failed')`.mapWith(Number),
+    })
+    .from(pods);
+  return row ?? { desired: 0, running: 0, ready: 0, pending: 0, failed: 0 };
 }

@@ -16,6 +16,7 @@ import {
   timestamp,
   varchar,
 } from 'drizzle-orm/pg-core';
+import type { PodPhase } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -128,7 +129,7 @@ export const idempotencyKeys = pgTable(
 );
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
 
-/** Pods the leader last saw running, kept in step with the deployer. */
+/** Pods the leader last saw, with their health, kept in step with the deployer. */
 export const pods = pgTable(
   'pods',
   {
@@ -137,11 +138,24 @@ export const pods = pgTable(
     algorithm: varchar('algorithm', { length: 30 }).notNull(),
     specHash: varchar('spec_hash', { length: 64 }).notNull(),
     epoch: bigint('epoch', { mode: 'number' }).notNull(),
+    phase: varchar('phase', { length: 16 }).$type<PodPhase>().notNull().default('Pending'),
+    ready: boolean('ready').notNull().default(false),
+    restarts: integer('restarts').notNull().default(0),
+    reason: varchar('reason', { length: 100 }),
+    message: text('message'),
+    node: varchar('node', { length: 253 }),
+    /** Last change of phase or readiness, as the leader saw it. */
+    since: timestamptz('since').notNull().defaultNow(),
     observedAt: timestamptz('observed_at').notNull().defaultNow(),
   },
   (table) => [
-    // GET /api/v1/clients/{id}: the names of one client's running pods.
+    // GET /api/v1/clients/{id}: one client's pods.
     index('pods_client_id_idx').on(table.clientId),
+    // GET /api/v1/pods?ready=false, paged by name: the few pods not ready, without reading past
+    // every ready one. Paging without that filter walks the primary key.
+    index('pods_unready_name_idx')
+      .on(table.name)
+      .where(sql`not ${table.ready}`),
   ],
 );
 export type PodRow = typeof pods.$inferSelect;

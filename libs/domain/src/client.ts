@@ -1,3 +1,5 @@
+import type { ClientPod } from './pod';
+
 /** A client as the API shows it; timestamps are ISO 8601 strings. */
 export interface Client {
   id: number;
@@ -13,10 +15,10 @@ export interface Client {
   updatedAt: string;
 }
 
-/** A client with its algorithm flags and the pods the leader last saw running. */
+/** A client with its algorithm flags and the pods the leader last saw, with their health. */
 export interface ClientDetails extends Client {
   algorithms: Record<string, boolean>;
-  pods: string[];
+  pods: ClientPod[];
 }
 
 export interface ClientStatus {

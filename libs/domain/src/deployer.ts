@@ -1,3 +1,6 @@
+export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+export type PodPhase = (typeof POD_PHASES)[number];
+
 /** A pod the leader asks a deployer to run: everything its spec and its labels are made of. */
 export interface PodToRun {
   name: string;

@@ -3,6 +3,7 @@ export * from './client';
 export * from './client.schema';
 export * from './config';
 export * from './duration';
+export * from './pod';
 export * from './pod-name';
 export * from './request.schema';
 export * from './spec-hash';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { AlgorithmCatalogue, DEFAULT_ALGORITHMS } from './algorithms';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_ID,
@@ -9,6 +10,7 @@ import {
   logLevelBodySchema,
   operationsQuerySchema,
   pageQuerySchema,
+  podsQuerySchema,
   statusQuerySchema,
 } from './request.schema';
 
@@ -123,6 +125,44 @@ describe('operationsQuerySchema', () => {
     expect(errorsOf(operationsQuerySchema, { client: '7' })).toEqual([
       { path: '', message: 'unknown query parameter "client"; known: limit, cursor, clientId' },
     ]);
+  });
+});
+
+describe(podsQuerySchema.name, () => {
+  const schema = podsQuerySchema(new AlgorithmCatalogue(DEFAULT_ALGORITHMS));
+
+  it('reads every filter, the algorithm in the catalogue spelling', () => {
+    expect(schema.parse({})).toEqual({ limit: DEFAULT_PAGE_SIZE });
+    expect(
+      schema.parse({ clientId: '7', algorithm: 'vWaP', phase: 'Failed', ready: 'false', limit: '500', cursor: 'vwap-7' }),
+    ).toEqual({ clientId: 7, algorithm: 'VWAP', phase: 'Failed', ready: false, limit: 500, cursor: 'vwap-7' });
+    expect(schema.parse({ ready: 'true' })).toEqual({ ready: true, limit: DEFAULT_PAGE_SIZE });
+  });
+
+  it('knows the algorithms of the catalogue it was built from', () => {
+    const custom = podsQuerySchema(new AlgorithmCatalogue(['ICEBERG']));
+    expect(custom.parse({ algorithm: 'iceberg' })).toMatchObject({ algorithm: 'ICEBERG' });
+    expect(errorsOf(custom, { algorithm: 'VWAP' })).toEqual([
+      { path: 'algorithm', message: 'algorithm must be one of ICEBERG (any case)' },
+    ]);
+  });
+
+  it.each<[Record<string, unknown>, string, string]>([
+    [{ algorithm: 'FOO' }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ algorithm: '' }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ algorithm: ['VWAP', 'HFT'] }, 'algorithm', 'algorithm must be one of VWAP, TWAP, HFT (any case)'],
+    [{ phase: 'running' }, 'phase', 'phase must be one of Pending, Running, Succeeded, Failed, Unknown'],
+    [{ phase: 'Evicted' }, 'phase', 'phase must be one of Pending, Running, Succeeded, Failed, Unknown'],
+    [{ ready: 'yes' }, 'ready', 'ready must be true or false'],
+    [{ ready: '' }, 'ready', 'ready must be true or false'],
+    [{ clientId: '0' }, 'clientId', 'id must be a positive whole number'],
+    [{ cursor: 'VWAP-1' }, 'cursor', CURSOR_MESSAGE],
+    [{ cursor: '-vwap' }, 'cursor', CURSOR_MESSAGE],
+    [{ cursor: 'a'.repeat(64) }, 'cursor', CURSOR_MESSAGE],
+    [{ limit: '501' }, 'limit', 'limit must be from 1 to 500'],
+    [{ unhealthy: 'true' }, '', 'unknown query parameter "unhealthy"; known: limit, cursor, clientId, algorithm, phase, ready'],
+  ])('refuses %j', (query, path, message) => {
+    expect(errorsOf(schema, query)).toEqual([{ path, message }]);
   });
 });
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AlgorithmCatalogue } from './algorithms';
+import { POD_PHASES } from './deployer';
 
 /** Ids are JSON numbers, so they stay within the integers a double holds exactly. */
 export const MAX_ID = Number.MAX_SAFE_INTEGER;
@@ -46,6 +48,42 @@ export type PageQuery = z.infer<typeof pageQuerySchema>;
 
 export const operationsQuerySchema = queryObject({ limit, cursor, clientId: idSchema.optional() });
 export type OperationsQuery = z.infer<typeof operationsQuerySchema>;
+
+/** A pod name, as a page of GET /api/v1/pods hands it out for the next one: a DNS label. */
+const podCursor = z
+  .string({ error: cursorMessage })
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, cursorMessage)
+  .optional();
+
+/**
+ * Query of GET /api/v1/pods: filters on the observed pods, keyset-paged by pod name. The algorithm
+ * is a catalogue name in any case, handed on in the catalogue's spelling; the phase is spelt as
+ * Kubernetes spells it.
+ */
+export function podsQuerySchema(catalogue: AlgorithmCatalogue) {
+  const unknownAlgorithm = `algorithm must be one of ${catalogue.names.join(', ')} (any case)`;
+  return queryObject({
+    limit,
+    cursor: podCursor,
+    clientId: idSchema.optional(),
+    algorithm: z
+      .string({ error: unknownAlgorithm })
+      .transform((name, ctx) => {
+        const known = catalogue.resolve(name);
+        if (known === undefined) ctx.addIssue({ code: 'custom', message: unknownAlgorithm, input: name });
+        return known ?? z.NEVER;
+      })
+      .optional()
+      .meta({ description: `${catalogue.names.join(', ')}, in any case` }),
+    phase: z.enum(POD_PHASES, { error: `phase must be one of ${POD_PHASES.join(', ')}` }).optional(),
+    ready: z
+      .enum(['true', 'false'], { error: 'ready must be true or false' })
+      .transform((value) => value === 'true')
+      .optional()
+      .meta({ description: 'false lists what is unhealthy now' }),
+  });
+}
+export type PodsQuery = z.output<ReturnType<typeof podsQuerySchema>>;
 
 export const statusQuerySchema = queryObject({
   need_restart: z

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { clients, outbox, operations } from '@podsync/db';
+import { clients, outbox, operations, pods } from '@podsync/db';
 import { type RunningGateway, SAMPLE_CLIENT, startGateway } from '../../../../test/support/gateway-harness';
 
 describe('clients API on PostgreSQL', () => {
@@ -45,6 +45,55 @@ describe('clients API on PostgreSQL', () => {
       algorithms: { VWAP: false, TWAP: false, HFT: false },
       pods: [],
     });
+  });
+
+  it("shows a client's pods with their health, from the pods table, as the pods list does", async () => {
+    const { id } = (await create()).body.data;
+    const observed = { clientId: id, specHash: 'hash', epoch: 2 };
+    await gateway.database.db.insert(pods).values([
+      { ...observed, name: `vwap-${id}`, algorithm: 'VWAP', phase: 'Running', ready: true, node: 'worker-1' },
+      {
+        ...observed,
+        name: `twap-${id}`,
+        algorithm: 'TWAP',
+        phase: 'Running',
+        ready: false,
+        restarts: 4,
+        reason: 'CrashLoopBackOff',
+        message: 'back-off 1m20s',
+      },
+      { ...observed, clientId: id + 1_000_000, name: `vwap-${id + 1_000_000}`, algorithm: 'VWAP' },
+    ]);
+    // Microseconds, as now() stores them: both endpoints show the same millisecond.
+    await gateway.database.db
+      .update(pods)
+      .set({ since: sql`'2026-11-22T09:30:09.402789Z'::timestamptz` })
+      .where(sql`${pods.clientId} = ${id}`);
+
+    const answer = await gateway.request('GET', `/api/v1/clients/${id}`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.pods).toEqual([
+      {
+        name: `twap-${id}`,
+        algorithm: 'TWAP',
+        phase: 'Running',
+        ready: false,
+        restarts: 4,
+        reason: 'CrashLoopBackOff',
+        since: '2026-11-22T09:30:09.402Z',
+      },
+      {
+        name: `vwap-${id}`,
+        algorithm: 'VWAP',
+        phase: 'Running',
+        ready: true,
+        restarts: 0,
+        reason: null,
+        since: '2026-11-22T09:30:09.402Z',
+      },
+    ]);
+    const listed = (await gateway.request('GET', `/api/v1/pods?clientId=${id}`)).body.data.items;
+    expect(listed.map((pod: { since: string }) => pod.since)).toEqual(['2026-11-22T09:30:09.402Z', '2026-11-22T09:30:09.402Z']);
   });
 
   it('replaces a client with PUT and records the update in the outbox', async () => {

@@ -16,6 +16,7 @@ import {
   UNIQUE_VIOLATION,
 } from '@podsync/db';
 import { CONFIG, DATABASE, OkMessage } from '@podsync/platform';
+import { toClientPodView } from '../pods/pod.view';
 import { toClientView } from './client.view';
 
 export class ClientNotFoundException extends NotFoundException {
@@ -59,7 +60,11 @@ export class ClientsService {
   async get(id: number): Promise<ClientDetails> {
     const details = await findClientDetails(this.database.db, id);
     if (details === undefined) throw new ClientNotFoundException(id);
-    return { ...toClientView(details.client), algorithms: this.config.algorithms.flags(details.enabled), pods: details.pods };
+    return {
+      ...toClientView(details.client),
+      algorithms: this.config.algorithms.flags(details.enabled),
+      pods: details.pods.map(toClientPodView),
+    };
   }
 
   async update(id: number, body: ClientBody): Promise<OkMessage> {

@@ -1,8 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
-import type { ClusterView } from '@podsync/bus';
-import { ClusterService } from './cluster.service';
+import { type ClusterOverview, ClusterService } from './cluster.service';
 import { RequireRole } from '@podsync/platform';
 
 @ApiTags('cluster')
@@ -12,9 +11,9 @@ export class ClusterController {
   constructor(private readonly cluster: ClusterService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The leader, the replicas, the last round, paused and guarded' })
+  @ApiOperation({ summary: 'The leader, the replicas, the last round, paused, guarded and the pods by health' })
   @ApiResponse({ status: 200, example: EXAMPLES.cluster })
-  view(): Promise<ClusterView> {
+  view(): Promise<ClusterOverview> {
     return this.cluster.view();
   }
 }

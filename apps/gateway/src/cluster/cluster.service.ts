@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { z } from 'zod';
-import type { Page, PageQuery } from '@podsync/domain';
-import { type Database, latestSyncRounds, readClusterSettings } from '@podsync/db';
+import type { Config, Page, PageQuery, PodCounts } from '@podsync/domain';
+import { countClusterPods, type Database, latestSyncRounds, readClusterSettings } from '@podsync/db';
 import {
   BusUnavailableError,
   CLUSTER_RPC,
@@ -21,13 +21,18 @@ import {
   type SyncAccepted,
   syncAcceptedSchema,
 } from '@podsync/bus';
-import { DATABASE, EVENT_BUS } from '@podsync/platform';
+import { CONFIG, DATABASE, EVENT_BUS } from '@podsync/platform';
 
 /** The leader did not answer: none is elected right now, or it is unreachable. */
 export class NoLeaderException extends ServiceUnavailableException {
   constructor() {
     super(`no leader answered within ${CLUSTER_RPC_TIMEOUT_MS / 1000} s; a replica may be taking over, retry shortly`);
   }
+}
+
+/** GET /api/v1/cluster: the leader's view of the cluster and its pods' health. */
+export interface ClusterOverview extends ClusterView {
+  pods: PodCounts;
 }
 
 /** What the gateway asks of the leader, over request/reply on the bus (in process when embedded). */
@@ -38,10 +43,19 @@ export class ClusterService {
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(DATABASE) private readonly database: Database,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
-  /** The leader's view; without a leader, what the database still tells: paused and the last round. */
-  async view(): Promise<ClusterView> {
+  /**
+   * The leader's view, or without a leader what the database still tells (paused, the last
+   * round), and the pods counted from the observed state, which needs no leader either.
+   */
+  async view(): Promise<ClusterOverview> {
+    const [view, pods] = await Promise.all([this.leaderView(), countClusterPods(this.database.db, this.config.algorithms.names)]);
+    return { ...view, pods };
+  }
+
+  private async leaderView(): Promise<ClusterView> {
     try {
       return await this.ask(CLUSTER_RPC.cluster, {}, clusterViewSchema);
     } catch (error) {

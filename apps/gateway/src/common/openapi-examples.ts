@@ -1,3 +1,5 @@
+import type { ClientPod, PodView } from '@podsync/domain';
+
 /** Answers as the API sends them, shown in the OpenAPI document beside each endpoint. */
 const client = {
   id: 168317,
@@ -29,6 +31,45 @@ const round = {
   error: null,
 };
 
+const pod: PodView = {
+  name: 'vwap-168317',
+  clientId: 168317,
+  algorithm: 'VWAP',
+  phase: 'Running',
+  ready: true,
+  restarts: 0,
+  reason: null,
+  message: null,
+  node: 'worker-3',
+  since: '2026-11-22T09:30:09.402Z',
+  observedAt: '2026-11-22T09:30:09.415Z',
+};
+
+const crashingPod: PodView = {
+  name: 'twap-168317',
+  clientId: 168317,
+  algorithm: 'TWAP',
+  phase: 'Running',
+  ready: false,
+  restarts: 4,
+  reason: 'CrashLoopBackOff',
+  message: 'back-off 1m20s restarting failed container=algo pod=twap-168317_default',
+  node: 'worker-1',
+  since: '2026-11-22T09:31:40.007Z',
+  observedAt: '2026-11-22T09:33:02.551Z',
+};
+
+/** A pod as a client's view shows it: the health, without what the pods list adds. */
+const clientPod = ({ name, algorithm, phase, ready, restarts, reason, since }: PodView): ClientPod => ({
+  name,
+  algorithm,
+  phase,
+  ready,
+  restarts,
+  reason,
+  since,
+});
+
 const ok = (data: unknown) => ({ status: 'ok', data });
 const message = (text: string) => ({ status: 'ok', message: text });
 
@@ -37,7 +78,11 @@ export const EXAMPLES = {
   ready: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
   client: ok(client),
   clientPage: ok({ items: [client], nextCursor: '168317' }),
-  clientDetails: ok({ ...client, algorithms: { VWAP: true, TWAP: false, HFT: false }, pods: ['vwap-168317'] }),
+  clientDetails: ok({
+    ...client,
+    algorithms: { VWAP: true, TWAP: true, HFT: false },
+    pods: [clientPod(crashingPod), clientPod(pod)],
+  }),
   clientUpdated: message('client updated successfully'),
   statusUpdated: message('status updated successfully'),
   status: ok({ algorithms: { VWAP: true, TWAP: false, HFT: false }, needRestart: false }),
@@ -58,6 +103,12 @@ export const EXAMPLES = {
     ],
     nextCursor: null,
   }),
+  pods: ok({ items: [crashingPod, pod], nextCursor: null }),
+  podsQueryError: {
+    status: 'error',
+    message: 'invalid request query: phase: phase must be one of Pending, Running, Succeeded, Failed, Unknown',
+    errors: [{ path: 'phase', message: 'phase must be one of Pending, Running, Succeeded, Failed, Unknown' }],
+  },
   logLevel: message('log level set to debug'),
   cluster: ok({
     leader: { replicaId: 'podsync-reconciler-1', epoch: 7, since: '2026-11-22T08:00:00.000Z' },
@@ -68,6 +119,7 @@ export const EXAMPLES = {
     lastRound: round,
     paused: false,
     guarded: false,
+    pods: { desired: 2, running: 2, ready: 1, pending: 0, failed: 0 },
   }),
   syncAccepted: ok({ accepted: true, force: false, replicaId: 'podsync-reconciler-1', epoch: 7 }),
   rounds: ok({ items: [round], nextCursor: null }),

@@ -4,22 +4,19 @@ import { z } from 'zod';
 
 type OpenApiSchema = NonNullable<Extract<ApiBodyOptions, { schema: unknown }>['schema']>;
 
+const OPENAPI_INPUT = { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' } as const;
+
 /** The OpenAPI form of a request schema, generated from the same zod schema that validates it. */
 export function openApiSchema(schema: z.ZodType): OpenApiSchema {
-  return z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as OpenApiSchema;
+  return z.toJSONSchema(schema, OPENAPI_INPUT) as OpenApiSchema;
 }
 
-/**
- * Documents each parameter of a query schema (its name, whether it is required, its form),
- * generated from the zod schema that validates the query, so that the typed API client
- * can send them.
- */
+/** One OpenAPI query parameter per field of a query schema, generated from the zod schema that validates the query. */
 export function ApiQueryFrom(schema: z.ZodObject): MethodDecorator {
-  const document = openApiSchema(schema) as { properties?: Record<string, OpenApiSchema>; required?: string[] };
-  const required = new Set(document.required ?? []);
+  const { properties = {}, required = [] } = z.toJSONSchema(schema, OPENAPI_INPUT);
   return applyDecorators(
-    ...Object.entries(document.properties ?? {}).map(([name, property]) =>
-      ApiQuery({ name, required: required.has(name), schema: property }),
+    ...Object.entries(properties).map(([name, property]) =>
+      ApiQuery({ name, required: required.includes(name), schema: property as OpenApiSchema }),
     ),
   );
 }
