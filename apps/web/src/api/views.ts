@@ -23,10 +23,25 @@ export interface Client {
   updatedAt: string;
 }
 
+/** A pod's health in Kubernetes's words: phase Pending | Running | Succeeded | Failed | Unknown, reason such as CrashLoopBackOff. */
+export interface ClientPod {
+  name: string;
+  algorithm: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  reason: string | null;
+  since: string;
+}
+
 export interface ClientDetails extends Client {
   algorithms: Record<string, boolean>;
-  /** Pod names on older gateways, pods with their health on newer ones: read with podViewsOf. */
-  pods: unknown[];
+  pods: ClientPod[];
+}
+
+/** A pod as GET /api/v1/pods lists it. */
+export interface Pod extends ClientPod {
+  clientId: number;
 }
 
 export interface Operation {
@@ -65,12 +80,21 @@ export interface Replica {
   lastSeen: string;
 }
 
+export interface PodCounts {
+  desired: number;
+  running: number;
+  ready: number;
+  pending: number;
+  failed: number;
+}
+
 export interface Cluster {
   leader: { replicaId: string; epoch: number; since: string } | null;
   replicas: Replica[];
   lastRound: Round | null;
   paused: boolean;
   guarded: boolean;
+  pods: PodCounts;
 }
 
 export interface PlannedOperation {

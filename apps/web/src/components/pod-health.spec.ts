@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { describePod, isUnhealthy, podHealth, podViewsOf } from './pod-health';
+import { describePod, podHealth } from './pod-health';
 
-const pod = { name: 'vwap-7', algorithm: 'VWAP', phase: 'Running', ready: true, restarts: 0, reason: null, since: null };
+const pod = {
+  name: 'vwap-7',
+  algorithm: 'VWAP',
+  phase: 'Running',
+  ready: true,
+  restarts: 0,
+  reason: null,
+  since: '2026-12-01T00:00:00.000Z',
+};
 
 describe('podHealth', () => {
   it('is healthy only when running and ready', () => {
@@ -22,30 +30,11 @@ describe('podHealth', () => {
   });
 });
 
-describe('podViewsOf', () => {
-  it('reads the pod list of the API, and pod names alone as phase Unknown', () => {
-    expect(podViewsOf([pod, 'twap-7', 42, { phase: 'Running' }])).toEqual([
-      pod,
-      { name: 'twap-7', algorithm: 'TWAP', phase: 'Unknown', ready: false, restarts: 0, reason: null, since: null },
-    ]);
-    expect(podViewsOf(undefined)).toEqual([]);
-  });
-});
-
 describe('describePod', () => {
   it('says the phase or reason, readiness and restarts', () => {
     expect(describePod(pod)).toBe('Running, ready');
     expect(describePod({ ...pod, ready: false, reason: 'CrashLoopBackOff', restarts: 4 })).toBe(
       'CrashLoopBackOff, not ready, 4 restarts',
     );
-  });
-});
-
-describe('isUnhealthy', () => {
-  it('is true for a pod that is not healthy, or an algorithm switched on without its pod', () => {
-    expect(isUnhealthy({ algorithms: { VWAP: true, TWAP: false }, pods: [pod] })).toBe(false);
-    expect(isUnhealthy({ algorithms: { VWAP: true }, pods: [{ ...pod, ready: false }] })).toBe(true);
-    expect(isUnhealthy({ algorithms: { VWAP: true, TWAP: true }, pods: [pod] })).toBe(true);
-    expect(isUnhealthy({ algorithms: { VWAP: false }, pods: [] })).toBe(false);
   });
 });

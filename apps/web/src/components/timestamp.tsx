@@ -1,4 +1,10 @@
-const FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const FORMAT = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /** A moment in the viewer's time zone, with the exact ISO time as its machine-readable value. */
 export function Timestamp({ at }: { at: string | Date | null | undefined }) {

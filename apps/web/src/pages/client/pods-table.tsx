@@ -1,9 +1,9 @@
 import { PodChip } from '../../components/pod-chip';
-import type { PodView } from '../../components/pod-health';
+import type { ClientPod } from '../../api/views';
 import { Timestamp } from '../../components/timestamp';
 
 /** A client's pods with their health as Kubernetes reports it. */
-export function PodsTable({ pods }: { pods: PodView[] }) {
+export function PodsTable({ pods }: { pods: ClientPod[] }) {
   if (pods.length === 0) return <p class="empty">No pods: switch an algorithm on to run one.</p>;
   return (
     <table class="table">

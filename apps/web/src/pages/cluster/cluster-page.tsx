@@ -67,7 +67,13 @@ export function ClusterPage() {
       <ErrorNote error={cluster.error ?? pause.error ?? syncNow.error} />
       {view !== undefined && (
         <>
-          <ClusterSummary leader={view.leader} replicaCount={view.replicas.length} paused={view.paused} guarded={view.guarded} />
+          <ClusterSummary
+            leader={view.leader}
+            replicaCount={view.replicas.length}
+            pods={view.pods}
+            paused={view.paused}
+            guarded={view.guarded}
+          />
           {view.paused && (
             <div class="notice notice-info" role="status">
               <strong>Paused for maintenance.</strong> Rounds still plan, but create, delete and restart nothing until resumed.

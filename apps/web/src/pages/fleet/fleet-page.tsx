@@ -3,14 +3,14 @@ import { clientIdOf, useReloadOn } from '../../api/live-events';
 import { useApi } from '../../api/use-api';
 import { ErrorNote } from '../../components/error-note';
 import { Pager } from '../../components/pager';
-import { isUnhealthy, podHealth } from '../../components/pod-health';
-import { readFleetPage } from './fleet-source';
+import { podHealth } from '../../components/pod-health';
+import { readFleetPage, readUnhealthyPage } from './fleet-source';
 import { FleetRow } from './fleet-row';
 import { NewClient } from './new-client';
 
 /**
- * Every client with its algorithm switches and pods, a page at a time; the filters narrow
- * the page shown (the API lists clients by id only).
+ * Every client with its algorithm switches and pods, a page at a time, or only the clients
+ * whose pods are not ready (across the fleet); the name filter narrows the page shown.
  */
 export function FleetPage() {
   const [nameFilter, setNameFilter] = useState('');
@@ -18,17 +18,19 @@ export function FleetPage() {
   // The cursors of the pages after the first that the operator paged through, for "Previous".
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
-  const fleet = useApi((signal) => readFleetPage(cursor, signal), cursor ?? '');
+  const fleet = useApi(
+    (signal) => (unhealthyOnly ? readUnhealthyPage(cursor, signal) : readFleetPage(cursor, signal)),
+    `${unhealthyOnly}/${cursor ?? ''}`,
+  );
   const shownIds = new Set(fleet.value?.clients.map((client) => client.id));
   useReloadOn((event) => {
     const clientId = clientIdOf(event);
-    return clientId === undefined ? event.type === 'round' : shownIds.has(clientId);
+    // Unhealthy only: any client's pod may join or leave the list.
+    return clientId === undefined ? event.type === 'round' : unhealthyOnly || shownIds.has(clientId);
   }, fleet.reload);
 
   const needle = nameFilter.trim().toLowerCase();
-  const shown = (fleet.value?.clients ?? []).filter(
-    (client) => client.name.toLowerCase().includes(needle) && (!unhealthyOnly || isUnhealthy(client)),
-  );
+  const shown = (fleet.value?.clients ?? []).filter((client) => client.name.toLowerCase().includes(needle));
   const unhealthyPods = shown.flatMap((client) => client.pods).filter((pod) => podHealth(pod) !== 'healthy').length;
 
   return (
@@ -54,7 +56,14 @@ export function FleetPage() {
             />
           </label>
           <label class="checkbox">
-            <input type="checkbox" checked={unhealthyOnly} onChange={(event) => setUnhealthyOnly(event.currentTarget.checked)} />
+            <input
+              type="checkbox"
+              checked={unhealthyOnly}
+              onChange={(event) => {
+                setUnhealthyOnly(event.currentTarget.checked);
+                setCursors([]);
+              }}
+            />
             Only unhealthy clients
           </label>
         </div>
@@ -78,7 +87,7 @@ export function FleetPage() {
             {needle === '' && !unhealthyOnly
               ? 'No clients yet.'
               : unhealthyOnly
-                ? 'Every client on this page is healthy.'
+                ? 'Every pod is ready.'
                 : 'No client on this page has that name.'}
           </p>
         )}

@@ -1,4 +1,4 @@
-import type { ClientView } from '../../api/clients';
+import type { ClientDetails } from '../../api/views';
 import { switchAlgorithms } from '../../api/status';
 import { useAction } from '../../api/use-api';
 import { AlgorithmSwitches } from '../../components/algorithm-switches';
@@ -7,7 +7,7 @@ import { PodChip } from '../../components/pod-chip';
 import { hrefOf } from '../../routing/route';
 
 interface FleetRowProps {
-  client: ClientView;
+  client: ClientDetails;
   /** Reads the fleet again once a switch was accepted. */
   onChanged: () => void;
 }
