@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '@podsync/db';
 import { dashboardFolder } from '../../apps/gateway/src/dashboard/serve-dashboard';
 import { launchChromium } from '../support/chromium';
 import { type RunningGateway, SAMPLE_CLIENT, startGateway } from '../support/gateway-harness';
+import { waitUntil } from '../support/wait-until';
 
 /**
  * The dashboard in a real Chromium against the one-process app (gateway, reconciler,
@@ -138,6 +141,65 @@ describe('dashboard with auth on', () => {
     await page.waitForSelector('h1 ::-p-text(Fleet)');
     await page.waitForSelector('.stream-live');
     expect(await page.evaluate(`sessionStorage.getItem('podsync.token')`)).toBe('dashboard-reader');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('dashboard and the mass-deletion guard', () => {
+  let app: RunningGateway;
+  let browser: Browser;
+  // More than the guard's floor (DELETE_GUARD_FLOOR, 10): a few deletes at once are always allowed.
+  const fleet = 12;
+
+  beforeAll(async () => {
+    requireBuiltDashboard();
+    browser = await launchChromium();
+    app = await startGateway({ driver: 'postgres', app: 'standalone' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows a guarded round and forces it only after the second, confirming click', async () => {
+    for (let n = 0; n < fleet; n += 1) {
+      const id = (await app.request('POST', '/api/v1/clients', { json: { ...SAMPLE_CLIENT, name: `guarded-${n}` } })).body.data
+        .id;
+      await app.request('PUT', `/api/v1/status/${id}`, { json: { VWAP: true } });
+    }
+    const plannedDeletes = async () => (await app.request('GET', '/api/v1/sync/plan')).body.data.deletes;
+    const podCount = async () => (await app.request('GET', '/api/v1/cluster')).body.data.pods.desired;
+    await waitUntil(
+      async () => (await app.request('GET', '/api/v1/pods')).body.data.items.length === fleet,
+      `${fleet} pods`,
+      POD_WAIT_MS,
+      100,
+    );
+    // A wrong or emptied database: the guard must hold the deletions back until an operator forces them.
+    await app.database.db.execute(sql`truncate ${clients} cascade`);
+    await app.request('POST', '/api/v1/sync');
+    await waitUntil(
+      async () => (await app.request('GET', '/api/v1/cluster')).body.data.guarded === true,
+      'a guarded round',
+      POD_WAIT_MS,
+      100,
+    );
+    expect(await plannedDeletes()).toBe(fleet);
+
+    const { page, errors } = await openPage(browser, app.url);
+    await page.goto(`${app.url}/#/cluster`);
+    await page.waitForSelector(`::-p-text(The last round would have deleted ${fleet} pods)`);
+    await page.click('::-p-text(Force the next round…)');
+    // The first click only asks: nothing is forced yet.
+    expect((await app.request('GET', '/api/v1/cluster')).body.data.guarded).toBe(true);
+    await page.click('::-p-text(Yes, force the round and delete)');
+    await waitUntil(
+      async () => (await app.request('GET', '/api/v1/pods')).body.data.items.length === 0,
+      'the forced deletions',
+      POD_WAIT_MS,
+      100,
+    );
+    expect(await podCount()).toBe(0);
     expect(errors).toEqual([]);
   });
 });
