@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Config, loadConfig } from '@podsync/domain';
-import { DATABASE } from '@podsync/platform';
+import { DATABASE, EVENT_BUS } from '@podsync/platform';
+import type { EventBus } from '@podsync/bus';
 import type { Database } from '@podsync/db';
 import { GatewayAppModule } from '../../apps/gateway/src/gateway-app.module';
 import { createHttpApp } from '../../apps/gateway/src/http-app';
@@ -15,6 +16,8 @@ export interface RunningGateway {
   url: string;
   config: Config;
   database: Database;
+  /** The process's event bus: what the reconciler would publish, a test can publish on it. */
+  bus: EventBus;
   request(method: string, path: string, options?: HttpRequestOptions): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
@@ -50,6 +53,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url,
     config,
     database: app.get<Database>(DATABASE),
+    bus: app.get<EventBus>(EVENT_BUS),
     request: (method, path, options) => httpRequest(url, method, path, options),
     async close() {
       await app.close();

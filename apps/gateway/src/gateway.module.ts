@@ -5,6 +5,8 @@ import { ClientsService } from './clients/clients.service';
 import { ClusterController } from './cluster/cluster.controller';
 import { ClusterService } from './cluster/cluster.service';
 import { SyncController } from './cluster/sync.controller';
+import { EventStreamService } from './events/event-stream.service';
+import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyPurgeService } from './idempotency-purge.service';
 import { LogLevelController } from './log-level/log-level.controller';
@@ -31,6 +33,7 @@ import { StatusService } from './status/status.service';
     MetricsController,
     ClusterController,
     SyncController,
+    EventsController,
   ],
   providers: [
     ClientsService,
@@ -41,6 +44,7 @@ import { StatusService } from './status/status.service';
     PodsQueryPipe,
     ClusterService,
     IdempotencyPurgeService,
+    EventStreamService,
   ],
 })
 export class GatewayModule {}

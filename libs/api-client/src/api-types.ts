@@ -246,6 +246,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/events/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Server-Sent Events: pod operations, pod status changes, leader changes and finished rounds. Each event has an id; reconnecting with Last-Event-ID resumes after it. A `: ping` comment comes every 15 s. */
+    get: operations['EventsController_stream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1164,6 +1181,62 @@ export interface operations {
            *     }
            */
           'application/json': unknown;
+        };
+      };
+    };
+  };
+  EventsController_stream: {
+    parameters: {
+      query?: {
+        clientId?: string;
+        types?: string;
+      };
+      header?: {
+        /** @description the id of the last event received: resume after it */
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example retry: 2000
+           *     id: 1041-87
+           *
+           *     id: 1042-87
+           *     event: operation
+           *     data: {"id":9001,"epoch":7,"round":42,"replicaId":"podsync-reconciler-1","kind":"create","pod":"vwap-168317","clientId":168317,"algorithm":"VWAP","result":"ok","at":"2026-11-22T09:30:02.101Z"}
+           *
+           *     : ping
+           */
+          'text/event-stream': unknown;
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "status": "error",
+           *       "message": "invalid request query: types: unknown event type \"ops\"; types must be a comma-separated list of operation, pod-status, leader, round",
+           *       "errors": [
+           *         {
+           *           "path": "types",
+           *           "message": "unknown event type \"ops\"; types must be a comma-separated list of operation, pod-status, leader, round"
+           *         }
+           *       ]
+           *     }
+           */
+          'text/event-stream': unknown;
         };
       };
     };

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BusUnavailableError, NoResponderError, PublishError, RequestFailedError, RequestTimeoutError } from './bus.errors';
 import { EmbeddedEventBus } from './embedded-event-bus';
 import { EVENT_SUBJECTS, LEADER_SUBJECT, OPS_SUBJECTS } from './subjects';
+import { OPS_STREAM } from './streams';
 
 const logger = pino({ level: 'silent' });
 
@@ -160,5 +161,49 @@ describe(EmbeddedEventBus.name, () => {
       await expect(bus.publish(LEADER_SUBJECT, {})).rejects.toBeInstanceOf(PublishError);
       await expect(bus.request('podsync.rpc.sync', {}, 1_000)).rejects.toBeInstanceOf(BusUnavailableError);
     });
+  });
+});
+
+describe('EmbeddedEventBus follow', () => {
+  const create = (id: number) => ({ id });
+
+  async function followed(bus: EmbeddedEventBus, afterSequence: number | undefined) {
+    const received: number[] = [];
+    const follower = await bus.follow(OPS_STREAM, afterSequence, (message) => {
+      received.push((message.payload as { id: number }).id);
+    });
+    return { follower, received };
+  }
+
+  it('replays what the stream holds after the sequence, then follows live, in order', async () => {
+    const bus = new EmbeddedEventBus({ logger });
+    for (const id of [1, 2, 3]) await bus.publish(OPS_SUBJECTS.create, create(id));
+    await bus.publish(EVENT_SUBJECTS.clientCreated, create(99));
+    const { follower, received } = await followed(bus, 1);
+    await bus.publish(OPS_SUBJECTS.delete, create(4));
+    await vi.waitFor(() => expect(received).toEqual([2, 3, 4]));
+    expect(follower.startedAfter).toBe(1);
+    await follower.stop();
+    expect(bus.followerCount()).toBe(0);
+    await bus.close();
+  });
+
+  it('starts at the end of the stream without a sequence, or with one past the end', async () => {
+    const bus = new EmbeddedEventBus({ logger });
+    for (const id of [1, 2]) await bus.publish(OPS_SUBJECTS.create, create(id));
+    const fromNow = await followed(bus, undefined);
+    const pastTheEnd = await followed(bus, 50);
+    await bus.publish(OPS_SUBJECTS.create, create(3));
+    await vi.waitFor(() => expect([fromNow.received, pastTheEnd.received]).toEqual([[3], [3]]));
+    expect([fromNow.follower.startedAfter, pastTheEnd.follower.startedAfter]).toEqual([2, 2]);
+    await bus.close();
+  });
+
+  it('keeps a bounded history: a follower from further back gets what is left', async () => {
+    const bus = new EmbeddedEventBus({ logger, streamHistory: 2 });
+    for (const id of [1, 2, 3, 4]) await bus.publish(OPS_SUBJECTS.create, create(id));
+    const { received } = await followed(bus, 0);
+    await vi.waitFor(() => expect(received).toEqual([3, 4]));
+    await bus.close();
   });
 });

@@ -1,3 +1,5 @@
+import type { StreamDefinition } from './streams';
+
 export type Unsubscribe = () => void;
 
 export interface PublishOptions {
@@ -10,6 +12,23 @@ export interface PublishOptions {
 
 /** Receives a live message; a failure is logged and does not stop the subscription. */
 export type MessageHandler = (payload: unknown, subject: string) => void | Promise<void>;
+
+/** A message as a stream stores it: its place in the stream, its subject (as callers know it) and payload. */
+export interface StoredMessage {
+  sequence: number;
+  subject: string;
+  payload: unknown;
+}
+
+/** Receives a stream's messages in stream order, one at a time. */
+export type StoredMessageHandler = (message: StoredMessage) => void;
+
+export interface StreamFollower {
+  /** The sequence the follower started after: every message it delivers has a larger one. */
+  readonly startedAfter: number;
+  /** Stops the delivery and releases what the follower holds on the server. */
+  stop(): Promise<void>;
+}
 
 /** Answers a request; a rejection reaches the requester as a RequestFailedError. */
 export type RequestHandler = (payload: unknown) => Promise<unknown>;
@@ -28,6 +47,14 @@ export interface EventBus {
 
   /** Live messages on subjects matching the pattern (`*` one token, `>` the rest). */
   subscribe(subjectPattern: string, handler: MessageHandler): Unsubscribe;
+
+  /**
+   * The messages the stream stores after `afterSequence`, in order, then each new one as it is
+   * stored. Without `afterSequence`, or with one beyond the stream's end (a stream created
+   * afresh), it starts at the stream's current end. Messages the stream no longer holds are
+   * skipped: the stream keeps a bounded history.
+   */
+  follow(stream: StreamDefinition, afterSequence: number | undefined, handler: StoredMessageHandler): Promise<StreamFollower>;
 
   /**
    * Asks one server of the subject. Rejects with NoResponderError when nobody serves it,

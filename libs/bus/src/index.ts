@@ -6,6 +6,7 @@ export * from './leader-message';
 export * from './nats-event-bus';
 export * from './open-event-bus';
 export * from './ops-message';
+export * from './round-message';
 export * from './streams';
 export * from './subjects';
 export * from './cluster-rpc';

@@ -21,7 +21,15 @@ import {
 } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { BusUnavailableError, NoResponderError, PublishError, RequestTimeoutError } from './bus.errors';
-import type { EventBus, MessageHandler, PublishOptions, RequestHandler, Unsubscribe } from './event-bus';
+import type {
+  EventBus,
+  MessageHandler,
+  PublishOptions,
+  RequestHandler,
+  StoredMessageHandler,
+  StreamFollower,
+  Unsubscribe,
+} from './event-bus';
 import { BusNamespace, type StreamDefinition } from './streams';
 import { decodePayload, decodeReply, encodeFailure, encodePayload, encodeResult } from './wire';
 import { withTimeout } from './with-timeout';
@@ -47,6 +55,12 @@ export interface NatsEventBusOptions {
 
 /** Request/reply servers of a subject form this queue group, so each request is answered once. */
 const SERVE_QUEUE = 'podsync';
+
+/**
+ * A follower's consumer that nobody pulls from for this long is removed by the server: the
+ * safety net for a process that died without stopping it (stop() deletes it at once).
+ */
+const FOLLOWER_INACTIVE_THRESHOLD_MS = 60_000;
 
 /** NATS core for live messages and request/reply, JetStream for durable publishes. */
 export class NatsEventBus implements EventBus {
@@ -116,6 +130,42 @@ export class NatsEventBus implements EventBus {
       },
     });
     return () => subscription.unsubscribe();
+  }
+
+  async follow(
+    stream: StreamDefinition,
+    afterSequence: number | undefined,
+    handler: StoredMessageHandler,
+  ): Promise<StreamFollower> {
+    const name = this.namespace.stream(stream).name;
+    const { state } = await this.manager.streams.info(name);
+    const startedAfter = Math.min(afterSequence ?? state.last_seq, state.last_seq);
+    // An ordered consumer: ephemeral, no acks, and the client recreates it from the last sequence
+    // it saw when a message goes missing, so delivery stays gapless and in order.
+    const consumer = await this.jetStream.consumers.get(name, {
+      opt_start_seq: startedAfter + 1,
+      inactive_threshold: FOLLOWER_INACTIVE_THRESHOLD_MS,
+    });
+    const messages = await consumer.consume();
+    const delivery = (async () => {
+      for await (const message of messages) {
+        const subject = this.namespace.unprefixed(message.subject);
+        try {
+          handler({ sequence: message.seq, subject, payload: decodePayload(message.string()) });
+        } catch (error) {
+          this.logger.error({ err: error, stream: name, subject }, 'stream follower failed');
+        }
+      }
+    })();
+    return {
+      startedAfter,
+      stop: async () => {
+        await messages.close();
+        await delivery;
+        // The server would drop it after the inactive threshold; deleting it now leaves nothing behind.
+        await consumer.delete().catch(() => false);
+      },
+    };
   }
 
   async request(subject: string, payload: unknown, timeoutMs: number): Promise<unknown> {

@@ -14,3 +14,9 @@ export const OPS_SUBJECTS = {
 
 /** Announces every change of leader. */
 export const LEADER_SUBJECT = 'podsync.leader';
+
+/** A managed pod's health changed (phase, ready, restarts, reason): stored in PODSYNC_EVENTS. */
+export const POD_STATUS_SUBJECT = 'podsync.events.pod.status';
+
+/** The leader finished a sync round: stored in PODSYNC_EVENTS. */
+export const ROUND_FINISHED_SUBJECT = 'podsync.events.round.finished';

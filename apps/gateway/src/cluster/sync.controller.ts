@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags, ApiResponse } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
 import { ApiQueryFrom } from '../common/openapi';
 import { z } from 'zod';
@@ -25,7 +25,7 @@ export class SyncController {
   @HttpCode(202)
   @RequireRole('admin')
   @ApiOperation({ summary: 'Ask the leader for a full round now; force=true also lifts the mass-deletion guard for it' })
-  @ApiQuery({ name: 'force', required: false, enum: ['true', 'false'] })
+  @ApiQueryFrom(syncQuerySchema)
   @ApiResponse({ status: 202, example: EXAMPLES.syncAccepted })
   @ApiResponse({ status: 503, example: EXAMPLES.noLeader })
   sync(@Query(new ZodPipe(syncQuerySchema, 'query')) query: z.output<typeof syncQuerySchema>): Promise<SyncAccepted> {

@@ -132,6 +132,22 @@ export const EXAMPLES = {
   }),
   paused: ok({ paused: true }),
   resumed: ok({ paused: false }),
+  eventStream:
+    'retry: 2000\nid: 1041-87\n\n' +
+    'id: 1042-87\nevent: operation\ndata: {"id":9001,"epoch":7,"round":42,"replicaId":"podsync-reconciler-1","kind":"create",' +
+    '"pod":"vwap-168317","clientId":168317,"algorithm":"VWAP","result":"ok","at":"2026-11-22T09:30:02.101Z"}\n\n' +
+    ': ping\n\n',
+  eventStreamTypesError: {
+    status: 'error',
+    message:
+      'invalid request query: types: unknown event type "ops"; types must be a comma-separated list of operation, pod-status, leader, round',
+    errors: [
+      {
+        path: 'types',
+        message: 'unknown event type "ops"; types must be a comma-separated list of operation, pod-status, leader, round',
+      },
+    ],
+  },
   validationError: {
     status: 'error',
     message: 'invalid request body: version: version must be 0 or more',

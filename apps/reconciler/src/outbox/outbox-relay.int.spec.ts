@@ -216,6 +216,7 @@ class FailingOnceBus implements EventBus {
   }
 
   subscribe: EventBus['subscribe'] = (pattern, handler) => this.bus.subscribe(pattern, handler);
+  follow: EventBus['follow'] = (stream, afterSequence, handler) => this.bus.follow(stream, afterSequence, handler);
   request: EventBus['request'] = (subject, payload, timeoutMs) => this.bus.request(subject, payload, timeoutMs);
   serve: EventBus['serve'] = (subject, handler) => this.bus.serve(subject, handler);
   ping: EventBus['ping'] = () => this.bus.ping();

@@ -1,4 +1,12 @@
-import { EmbeddedEventBus, opsMessageSchema, PublishError, type PublishOptions } from '@podsync/bus';
+import {
+  EmbeddedEventBus,
+  OPS_SUBJECTS,
+  opsMessageSchema,
+  PublishError,
+  type PublishOptions,
+  ROUND_FINISHED_SUBJECT,
+  roundFinishedMessageSchema,
+} from '@podsync/bus';
 import {
   advanceLeaderEpoch,
   allPods,
@@ -77,6 +85,12 @@ class RecordingBus extends EmbeddedEventBus {
     if (this.failing) throw new PublishError(subject, { cause: new Error('no stream answered') });
     this.published.push({ subject, payload, msgId: options?.msgId });
     await super.publish(subject, payload, options);
+  }
+
+  /** The pod operations published, without the notices of finished rounds. */
+  operations() {
+    const subjects: string[] = Object.values(OPS_SUBJECTS);
+    return this.published.filter((message) => subjects.includes(message.subject));
   }
 }
 
@@ -213,10 +227,10 @@ describe(SyncEngine.name, () => {
         error: null,
       });
     }
-    expect(bus.published).toEqual(
+    expect(bus.operations()).toEqual(
       rows.map((row) => ({ subject: 'podsync.ops.create', payload: operationMessage(row), msgId: String(row.id) })),
     );
-    for (const { payload } of bus.published)
+    for (const { payload } of bus.operations())
       expect(opsMessageSchema.safeParse(JSON.parse(JSON.stringify(payload))).success).toBe(true);
 
     const completed = logEntries().filter((entry) => entry.msg === 'operation completed');
@@ -256,6 +270,26 @@ describe(SyncEngine.name, () => {
     expect(await sync.runRound(lease, 'periodic', 'full')).toMatchObject({ planned: 0, done: 0 });
   });
 
+  it('announces each finished round on the bus, with its counts', async () => {
+    await client('acme', { VWAP: true, TWAP: true });
+
+    const summary = await engine().runRound(lease, 'startup', 'full');
+
+    const notices = bus.published.filter((message) => message.subject === ROUND_FINISHED_SUBJECT);
+    expect(notices).toHaveLength(1);
+    const notice = roundFinishedMessageSchema.parse(JSON.parse(JSON.stringify(notices[0]?.payload)));
+    expect(notice).toEqual({
+      round: summary.id,
+      epoch: lease.epoch,
+      trigger: 'startup',
+      planned: 2,
+      done: 2,
+      failed: 0,
+      guarded: false,
+      at: summary.finishedAt.toISOString(),
+    });
+  });
+
   it('deletes the pods of a deleted client', async () => {
     const acme = await client('acme', { VWAP: true, HFT: true });
     const beta = await client('beta', { VWAP: true });
@@ -268,7 +302,12 @@ describe(SyncEngine.name, () => {
     expect(summary).toMatchObject({ planned: 2, done: 2 });
     expect(await runningNames()).toEqual([`vwap-${beta}`]);
     expect(await allPods(database.db)).toEqual(await deployer.running());
-    expect(bus.published.slice(-2).map((message) => message.subject)).toEqual(['podsync.ops.delete', 'podsync.ops.delete']);
+    expect(
+      bus
+        .operations()
+        .slice(-2)
+        .map((message) => message.subject),
+    ).toEqual(['podsync.ops.delete', 'podsync.ops.delete']);
   });
 
   it('reconciles only the given clients in a scoped round, reading their pods from the pods table', async () => {
@@ -584,7 +623,8 @@ describe(SyncEngine.name, () => {
     expect(await engine().runRound(lease, 'startup', 'full')).toMatchObject({ done: 1, failed: 0 });
 
     expect(await operationRows()).toHaveLength(1);
-    expect(await metric('podsync_nats_publish_failures_total')).toBe(1);
+    expect(await metric('podsync_nats_publish_failures_total', { stream: 'ops' })).toBe(1);
+    expect(await metric('podsync_nats_publish_failures_total', { stream: 'round' })).toBe(1);
     expect(logEntries().find((entry) => entry.msg === 'could not publish the operation message')).toMatchObject({
       level: 'warn',
     });

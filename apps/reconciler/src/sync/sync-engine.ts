@@ -1,4 +1,4 @@
-import type { EventBus } from '@podsync/bus';
+import { type EventBus, ROUND_FINISHED_SUBJECT, type RoundFinishedMessage } from '@podsync/bus';
 import {
   allPods,
   assertEpochCurrent,
@@ -147,7 +147,7 @@ export class SyncEngine implements SyncRoundRunner {
   constructor(
     private readonly db: Db,
     private readonly deployer: Deployer,
-    bus: EventBus,
+    private readonly bus: EventBus,
     /** The `sync/reconciler` component logger: its lines carry `"component":"sync/reconciler"`. */
     private readonly log: Logger,
     private readonly metrics: SyncMetrics,
@@ -206,14 +206,17 @@ export class SyncEngine implements SyncRoundRunner {
         await this.execute(lease, row.id, toRun, progress);
       }
       const finished = await this.finalize(lease, row.id, progress, guarded, null);
+      await this.announceRound(finished);
       const summary = this.summary(finished, scope, { deletesHeld: operations.length - toRun.length, forced });
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
       this.log[summary.planned > 0 ? 'info' : 'debug'](roundFields(summary), 'sync round finished');
       return summary;
     } catch (error) {
       this.metrics.roundFinished(trigger, (this.clock.monotonicMs() - startedMs) / 1_000, progress);
-      await this.finalize(lease, row.id, progress, guarded, errorText(error)).catch((finalizeError: unknown) =>
-        this.log.warn({ err: finalizeError, round: row.id }, 'could not record the end of the sync round'),
+      await this.finalize(lease, row.id, progress, guarded, errorText(error)).then(
+        (finished) => this.announceRound(finished),
+        (finalizeError: unknown) =>
+          this.log.warn({ err: finalizeError, round: row.id }, 'could not record the end of the sync round'),
       );
       throw error;
     }
@@ -325,6 +328,26 @@ export class SyncEngine implements SyncRoundRunner {
         error,
       });
     });
+  }
+
+  /** Tells the event stream's followers that the round ended; the round itself stands if the publish fails. */
+  private async announceRound(finished: SyncRoundRow): Promise<void> {
+    const message: RoundFinishedMessage = {
+      round: finished.id,
+      epoch: finished.epoch,
+      trigger: finished.trigger,
+      planned: finished.planned,
+      done: finished.done,
+      failed: finished.failed,
+      guarded: finished.guarded,
+      at: (finished.finishedAt ?? new Date()).toISOString(),
+    };
+    try {
+      await this.bus.publish(ROUND_FINISHED_SUBJECT, message);
+    } catch (error) {
+      this.metrics.publishFailed('round');
+      this.log.warn({ err: error, round: finished.id }, 'could not publish the end of the sync round');
+    }
   }
 
   /**

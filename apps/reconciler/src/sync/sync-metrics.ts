@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export type OperationResult = 'ok' | 'failed';
 
 /** What a message that NATS did not acknowledge was: an operation, an outbox event, a leader announcement. */
-export type PublishedStream = 'ops' | 'events' | 'leader';
+export type PublishedStream = 'ops' | 'events' | 'leader' | 'round';
 
 export interface RoundCounts {
   planned: number;
@@ -32,7 +32,7 @@ export class SyncMetrics {
     });
     this.publishFailures = new Counter({
       name: 'podsync_nats_publish_failures_total',
-      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader',
+      help: 'Messages NATS did not acknowledge, by stream: ops (the operation itself stands), events (retried from the outbox), leader, round (the finished-round notice)',
       labelNames: ['stream'] as const,
       registers,
     });
