@@ -1,6 +1,6 @@
 import type { Middleware } from 'openapi-fetch';
 import { type ApiEnvelope, apiErrorMessage, createApiClient } from '@podsync/api-client';
-import { ApiError, type FieldError } from './api-error';
+import { ApiError, type FieldError, FieldsRefusedError } from './api-error';
 import { sessionToken } from './session-token';
 
 /**
@@ -19,6 +19,10 @@ export function onSignInRequired(listener: SignInListener): () => void {
   return () => signInListeners.delete(listener);
 }
 
+export function signInRequired(): void {
+  for (const listener of signInListeners) listener();
+}
+
 const bearerToken: Middleware = {
   onRequest({ request }) {
     const token = sessionToken.read();
@@ -26,7 +30,7 @@ const bearerToken: Middleware = {
     return request;
   },
   onResponse({ response }) {
-    if (response.status === 401) for (const listener of signInListeners) listener();
+    if (response.status === 401) signInRequired();
     return response;
   },
 };
@@ -50,16 +54,8 @@ export async function succeeded(call: Promise<{ error?: unknown; response: Respo
 
 function errorOf(response: Response, error: unknown): ApiError {
   const errors = typeof error === 'object' && error !== null && 'errors' in error ? error.errors : undefined;
-  return new ApiError(response.status, apiErrorMessage(error, response), Array.isArray(errors) ? (errors as FieldError[]) : []);
-}
-
-/** Opens the event stream through the same client (and so with the bearer token), resuming after `lastEventId`. */
-export async function openEventStream(lastEventId: string | undefined, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-  const { response } = await api.GET('/api/v1/events/stream', {
-    parseAs: 'stream',
-    headers: lastEventId === undefined ? {} : { 'Last-Event-ID': lastEventId },
-    signal,
-  });
-  if (!response.ok || response.body === null) throw new ApiError(response.status, `the event stream answered ${response.status}`);
-  return response.body;
+  const message = apiErrorMessage(error, response);
+  return Array.isArray(errors) && errors.length > 0
+    ? new FieldsRefusedError(response.status, message, errors as FieldError[])
+    : new ApiError(response.status, message);
 }

@@ -1,11 +1,11 @@
-import { type ServerSentEvent, ServerSentEventParser } from './server-sent-events';
+import { ApiError, readEventStream, type StreamEvent } from '@podsync/api-client';
+import { signInRequired } from './api';
+import { sessionToken } from './session-token';
 
 export type StreamStatus = 'connecting' | 'live' | 'reconnecting';
 
 export interface FollowOptions {
-  /** Opens the stream, resuming after `lastEventId` when there is one; throws when the API refuses. */
-  open: (lastEventId: string | undefined, signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>;
-  onEvent: (event: ServerSentEvent) => void;
+  onEvent: (event: StreamEvent) => void;
   onStatus: (status: StreamStatus) => void;
   signal: AbortSignal;
 }
@@ -15,34 +15,41 @@ const RECONNECT_FIRST_MS = 1_000;
 const RECONNECT_MAX_MS = 15_000;
 
 /**
- * Follows the event stream until `signal` aborts: reads it, and when it ends or fails,
- * reconnects with Last-Event-ID so that no event in between is lost (what EventSource
- * does, here over fetch so the request can carry the bearer token in a header).
+ * Follows the gateway's event stream until `signal` aborts: when it ends or drops, opens it
+ * again with Last-Event-ID so that no event in between is lost, as EventSource would. It is
+ * read with fetch (readEventStream of the API client) rather than EventSource so that the
+ * bearer token travels in the Authorization header, never in the URL. A 401 asks for a token.
  */
-export async function followEventStream({ open, onEvent, onStatus, signal }: FollowOptions): Promise<void> {
+export async function followEventStream({ onEvent, onStatus, signal }: FollowOptions): Promise<void> {
   let lastEventId: string | undefined;
   let waitMs = RECONNECT_FIRST_MS;
   onStatus('connecting');
   while (!signal.aborted) {
-    const parser = new ServerSentEventParser();
-    const decoder = new TextDecoder();
     try {
-      const reader = (await open(lastEventId, signal)).getReader();
-      onStatus('live');
-      waitMs = RECONNECT_FIRST_MS;
-      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-        // stream: a character split between two chunks is decoded once both arrived.
-        for (const event of parser.push(decoder.decode(chunk.value, { stream: true }))) {
-          if (event.id !== '') lastEventId = event.id;
+      await readEventStream({
+        url: window.location.origin,
+        token: sessionToken.read(),
+        lastEventId,
+        signal,
+        onOpen: () => {
+          onStatus('live');
+          waitMs = RECONNECT_FIRST_MS;
+        },
+        onEvent: (event) => {
+          lastEventId = event.id;
           onEvent(event);
-        }
+        },
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        signInRequired();
+        return;
       }
-    } catch {
-      // Refused, dropped or aborted: the loop's condition and the wait below tell which.
+      // Refused otherwise, or dropped: try again after the wait below.
     }
     if (signal.aborted) return;
     onStatus('reconnecting');
-    await sleep(parser.retryMs ?? waitMs, signal);
+    await sleep(waitMs, signal);
     waitMs = Math.min(waitMs * 2, RECONNECT_MAX_MS);
   }
 }

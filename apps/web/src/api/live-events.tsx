@@ -1,7 +1,6 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { followEventStream, type StreamStatus } from './follow-event-stream';
-import { openEventStream } from './api';
 
 /** One event of the gateway's stream: an operation, a pod's status, a change of leader, a finished round. */
 export interface LiveEvent {
@@ -40,7 +39,6 @@ export function LiveEventsProvider({ children }: { children: ComponentChildren }
     const controller = new AbortController();
     let key = 0;
     void followEventStream({
-      open: openEventStream,
       signal: controller.signal,
       onStatus: setStatus,
       onEvent: (event) => {
@@ -49,7 +47,7 @@ export function LiveEventsProvider({ children }: { children: ComponentChildren }
           id: event.id,
           type: event.type,
           receivedAt: new Date(),
-          payload: parsePayload(event.data),
+          payload: payloadOf(event.data),
         };
         setRecent((events) => [live, ...events.slice(0, RECENT_LIMIT - 1)]);
         for (const listener of listeners.current) listener(live);
@@ -96,15 +94,8 @@ export function useReloadOn(matters: (event: LiveEvent) => boolean, reload: () =
   }, [subscribe, reload]);
 }
 
-function parsePayload(data: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : { value: parsed };
-  } catch {
-    return { text: data };
-  }
+function payloadOf(data: unknown): Record<string, unknown> {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : { value: data };
 }
 
 /** The client an event is about, when it is about one. */

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { ClientFields } from '../api/clients';
+import { FieldsRefusedError } from '../api/api-error';
 import type { Action } from '../api/use-api';
 import { ErrorNote } from './error-note';
 
@@ -20,14 +21,18 @@ const FIELDS: Array<{ key: keyof ClientFields; label: string; hint: string; type
   { key: 'priority', label: 'Priority', hint: '0 (higher runs first)', type: 'number', required: false },
 ];
 
+const FIELD_KEYS = new Set<string>(FIELDS.map((field) => field.key));
+
 /**
  * A client's fields, for a new client and for a full replace. The gateway validates: its
  * messages appear beside the fields they name, so the rules live in one place.
  */
 export function ClientForm({ initial, submitLabel, save }: ClientFormProps) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(initial));
-  const fieldError = (key: string) => save.error?.fieldErrors.find((error) => error.path === key)?.message;
-  const formError = save.error !== undefined && save.error.fieldErrors.length === 0 ? save.error : undefined;
+  const fieldErrors = save.error instanceof FieldsRefusedError ? save.error.fieldErrors : [];
+  const fieldError = (key: string) => fieldErrors.find((error) => error.path === key)?.message;
+  // A refusal that names no field shown here (or no field at all) goes below the form.
+  const formError = save.error !== undefined && !fieldErrors.some((error) => FIELD_KEYS.has(error.path)) ? save.error : undefined;
 
   return (
     <form
