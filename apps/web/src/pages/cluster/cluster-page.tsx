@@ -76,7 +76,9 @@ export function ClusterPage() {
           />
           {view.paused && (
             <div class="notice notice-info" role="status">
-              <strong>Paused for maintenance.</strong> Rounds still plan, but create, delete and restart nothing until resumed.
+              <div>
+                <strong>Paused for maintenance.</strong> Rounds still plan, but create, delete and restart nothing until resumed.
+              </div>
             </div>
           )}
           {(view.guarded || plan.value?.guarded === true) && <GuardNotice deletes={plan.value?.deletes} force={force} />}
