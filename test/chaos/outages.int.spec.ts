@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { EVENT_SUBJECTS } from '@podsync/bus';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../support/cluster';
 import { readStream, streamInfo } from '../support/jetstream-streams';
@@ -137,7 +138,11 @@ describe('chaos: Redis and NATS outages', () => {
       const relayedAt = Date.now();
       await waitForFleetInStep(cluster, sql, 30_000);
 
-      const stored = await readStream(cluster.nats.url, 'PODSYNC_EVENTS');
+      // The outbox's events; the stream also carries the notices of finished rounds.
+      const outboxSubjects: string[] = Object.values(EVENT_SUBJECTS);
+      const stored = (await readStream(cluster.nats.url, 'PODSYNC_EVENTS')).filter((event) =>
+        outboxSubjects.includes(event.subject),
+      );
       const events = stored.filter((event) => event.seq > lastSeqBefore);
       // Across the whole stream: an id stored twice is a duplicate whenever it was published.
       const distinct = new Set(stored.map((event) => event.msgId));

@@ -5,7 +5,7 @@ import { ClientsService } from './clients/clients.service';
 import { ClusterController } from './cluster/cluster.controller';
 import { ClusterService } from './cluster/cluster.service';
 import { SyncController } from './cluster/sync.controller';
-import { EventStreamService } from './events/event-stream.service';
+import { DEFAULT_EVENT_STREAM_SETTINGS, EVENT_STREAM_SETTINGS, EventStreamService } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { IdempotencyPurgeService } from './idempotency-purge.service';
@@ -45,6 +45,7 @@ import { StatusService } from './status/status.service';
     ClusterService,
     IdempotencyPurgeService,
     EventStreamService,
+    { provide: EVENT_STREAM_SETTINGS, useValue: DEFAULT_EVENT_STREAM_SETTINGS },
   ],
 })
 export class GatewayModule {}

@@ -207,3 +207,15 @@ describe('EmbeddedEventBus follow', () => {
     await bus.close();
   });
 });
+
+describe('EmbeddedEventBus follow, ending', () => {
+  it('ends a follower when it is stopped, and every follower when the bus closes', async () => {
+    const bus = new EmbeddedEventBus({ logger });
+    const stopped = await bus.follow(OPS_STREAM, undefined, () => undefined);
+    const open = await bus.follow(OPS_STREAM, undefined, () => undefined);
+    await stopped.stop();
+    await expect(stopped.ended).resolves.toBeUndefined();
+    await bus.close();
+    await expect(open.ended).resolves.toBeUndefined();
+  });
+});

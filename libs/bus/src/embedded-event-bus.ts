@@ -114,10 +114,20 @@ export class EmbeddedEventBus implements EventBus {
       if (streamName === stream.name) deliver(message);
     };
     this.emitter.on('stored', listener);
+    let end = (): void => undefined;
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    // close() removes every listener: the follower ends with the bus.
+    const onClose = (): void => end();
+    this.emitter.once('close', onClose);
     return {
       startedAfter,
+      ended,
       stop: async () => {
         this.emitter.off('stored', listener);
+        this.emitter.off('close', onClose);
+        end();
       },
     };
   }
@@ -156,6 +166,7 @@ export class EmbeddedEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.emitter.emit('close');
     this.emitter.removeAllListeners();
     this.servers = [];
   }

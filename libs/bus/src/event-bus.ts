@@ -26,6 +26,11 @@ export type StoredMessageHandler = (message: StoredMessage) => void;
 export interface StreamFollower {
   /** The sequence the follower started after: every message it delivers has a larger one. */
   readonly startedAfter: number;
+  /**
+   * Resolves once delivery has ended, whether stop() ended it or the bus did (closed, or the
+   * server gave the consumer up): a caller that still wants messages follows again.
+   */
+  readonly ended: Promise<void>;
   /** Stops the delivery and releases what the follower holds on the server. */
   stop(): Promise<void>;
 }

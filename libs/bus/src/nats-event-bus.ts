@@ -159,6 +159,7 @@ export class NatsEventBus implements EventBus {
     })();
     return {
       startedAfter,
+      ended: delivery,
       stop: async () => {
         await messages.close();
         await delivery;

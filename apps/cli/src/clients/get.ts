@@ -2,7 +2,7 @@ import { positiveInteger } from '../arguments';
 import { apiCall } from '../api-call';
 import type { CliContext, CliIo } from '../cli-context';
 import { defineCommand, examples } from '../command';
-import { type Row } from '../output';
+import type { Row } from '../output';
 import { POD_COLUMNS } from '../pods/pod-columns';
 
 /** `podsync clients get <id>`: a client, its algorithms and its pods. */
@@ -12,6 +12,9 @@ export async function getClient(context: CliContext, _options: object, id: numbe
   const algorithms = Object.entries(client.algorithms ?? {})
     .map(([name, on]) => `${name}=${on ? 'on' : 'off'}`)
     .join(' ');
+  // Pods come as names, or as objects with their health: names fit on one line, health needs a table.
+  const pods = client.pods ?? [];
+  const podsWithHealth = pods.filter((pod): pod is Row => typeof pod === 'object' && pod !== null);
   context.output.record(
     [
       ['id', client.id],
@@ -26,14 +29,14 @@ export async function getClient(context: CliContext, _options: object, id: numbe
       ['spawned', client.spawnedAt],
       ['created', client.createdAt],
       ['updated', client.updatedAt],
+      ...(podsWithHealth.length === 0 ? ([['pods', pods]] as [string, unknown][]) : []),
     ],
     client,
   );
-  const pods = (client.pods ?? []).map((pod) => (typeof pod === 'string' ? { name: pod } : (pod as Row)));
-  if (pods.length > 0) {
+  if (podsWithHealth.length > 0) {
     context.output.line('');
     context.output.list(
-      pods,
+      podsWithHealth,
       POD_COLUMNS.filter((column) => column.header !== 'CLIENT'),
       client,
     );

@@ -9,7 +9,10 @@ import { type EventStreamQuery, type StreamEventType, streamEventTypeOf } from '
 import { SseConnection, type SseConnectionSettings } from './sse-connection';
 import { sseEvent, sseIdOnly } from './sse-frame';
 
-const CONNECTION_SETTINGS: SseConnectionSettings = {
+/** The provider of the SseConnectionSettings, so that a test can shorten the heartbeat. */
+export const EVENT_STREAM_SETTINGS = Symbol('EVENT_STREAM_SETTINGS');
+
+export const DEFAULT_EVENT_STREAM_SETTINGS: SseConnectionSettings = {
   // Most proxies close a response idle for 30 to 60 s; a comment every 15 s stays well inside.
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,
@@ -31,6 +34,7 @@ export class EventStreamService implements OnModuleDestroy {
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(EVENT_STREAM_SETTINGS) private readonly settings: SseConnectionSettings,
     loggers: Loggers,
     metrics: MetricsRegistry,
   ) {
@@ -51,7 +55,7 @@ export class EventStreamService implements OnModuleDestroy {
     const followers = await this.follow(resumeFrom, (streamIndex, message) => deliver(streamIndex, message));
 
     const cursor = followers.map((follower) => follower.startedAfter);
-    const connection = new SseConnection(reply, CONNECTION_SETTINGS);
+    const connection = new SseConnection(reply, this.settings);
     const write = (streamIndex: number, message: StoredMessage): void => {
       if (message.sequence <= (cursor[streamIndex] ?? 0)) return;
       cursor[streamIndex] = message.sequence;
@@ -66,6 +70,9 @@ export class EventStreamService implements OnModuleDestroy {
 
     this.connections.add(connection);
     this.connectedClients.inc();
+    // A follower the bus ended (NATS gave its consumer up, the bus closed) ends the response: the
+    // client reconnects with its Last-Event-ID and follows afresh, rather than waiting in silence.
+    void Promise.race(followers.map((follower) => follower.ended)).then(() => connection.end());
     void connection.closed.then(async () => {
       deliver = () => undefined;
       this.connections.delete(connection);

@@ -25,6 +25,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { waitUntil } from '../../../../test/support/wait-until';
 import { GatewayAppModule } from '../gateway-app.module';
 import { FOLLOWED_STREAMS } from './event-cursor';
+import { DEFAULT_EVENT_STREAM_SETTINGS, EVENT_STREAM_SETTINGS } from './event-stream.service';
+import type { SseConnectionSettings } from './sse-connection';
 
 const READER_TOKEN = 'events-reader-token';
 const logger = pino({ level: 'silent' });
@@ -38,7 +40,10 @@ interface EventsGateway {
 }
 
 /** The gateway on its own database, listening on a free port, with the bus replaced by the one under test. */
-async function startEventsGateway(kind: 'embedded' | 'nats'): Promise<EventsGateway> {
+async function startEventsGateway(
+  kind: 'embedded' | 'nats',
+  settings: SseConnectionSettings = DEFAULT_EVENT_STREAM_SETTINGS,
+): Promise<EventsGateway> {
   const database: TestDatabase = await createTestDatabase();
   const namespace = testNamespace();
   const bus: EventBus =
@@ -49,6 +54,8 @@ async function startEventsGateway(kind: 'embedded' | 'nats'): Promise<EventsGate
   const moduleRef = await Test.createTestingModule({ imports: [GatewayAppModule.forRoot(config)] })
     .overrideProvider(EVENT_BUS)
     .useValue(bus)
+    .overrideProvider(EVENT_STREAM_SETTINGS)
+    .useValue(settings)
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(), { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -250,5 +257,41 @@ describe('GET /api/v1/events/stream when the gateway stops', () => {
     const stream = await openEventStream({ url: gateway.url, token: READER_TOKEN });
     await gateway.close();
     await expect(stream.finished).resolves.toMatch(/^[0-9]+-[0-9]+$/);
+  });
+});
+
+describe('GET /api/v1/events/stream when its bus ends the followers', () => {
+  it('ends the response, so that the client reconnects and resumes', async () => {
+    const gateway = await startEventsGateway('embedded');
+    try {
+      const stream = await openEventStream({ url: gateway.url, token: READER_TOKEN });
+      await gateway.bus.close();
+      await expect(stream.finished).resolves.toMatch(/^[0-9]+-[0-9]+$/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('GET /api/v1/events/stream while nothing happens', () => {
+  it('sends a heartbeat comment, which a client ignores', async () => {
+    const gateway = await startEventsGateway('embedded', { ...DEFAULT_EVENT_STREAM_SETTINGS, heartbeatMs: 50 });
+    const abort = new AbortController();
+    try {
+      const response = await fetch(`${gateway.url}/api/v1/events/stream`, {
+        headers: { authorization: `Bearer ${READER_TOKEN}` },
+        signal: abort.signal,
+      });
+      let received = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body ?? []) {
+        received += decoder.decode(chunk, { stream: true });
+        if (received.includes(': ping\n\n')) break;
+      }
+      expect(received).toMatch(/^retry: 2000\nid: [0-9]+-[0-9]+\n\n(: ping\n\n)+$/);
+    } finally {
+      abort.abort();
+      await gateway.close();
+    }
   });
 });

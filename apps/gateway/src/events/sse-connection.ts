@@ -50,6 +50,7 @@ export class SseConnection {
   }
 
   end(): void {
-    if (!this.reply.raw.writableEnded) this.reply.raw.end();
+    const raw = this.reply.raw;
+    if (!raw.destroyed && !raw.writableEnded) raw.end();
   }
 }
