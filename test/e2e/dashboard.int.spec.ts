@@ -102,7 +102,9 @@ describe('dashboard in a browser', () => {
       await page.goto(`${app.url}/#/events`);
       await page.waitForSelector('.stream-live');
       await app.request('PUT', `/api/v1/status/${clientId}`, { json: { TWAP: true } });
-      await page.waitForSelector('.feed-item[data-event-type="operation"]', { timeout: POD_WAIT_MS });
+      await page.waitForSelector(`.feed-item[data-event-type="operation"] ::-p-text(create twap-${clientId} done)`, {
+        timeout: POD_WAIT_MS,
+      });
       await screenshot(page, 'live-feed');
 
       // Last: while paused, rounds act no more.
