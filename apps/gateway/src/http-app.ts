@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
+import { createFastifyAdapter, echoRequestId, MetricsRegistry, nameServerSpansByRoute } from '@podsync/platform';
 
 /** Largest request body the API reads; bigger ones get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -25,6 +25,7 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
 
   const metrics = app.get(MetricsRegistry);
   echoRequestId(app);
+  nameServerSpansByRoute(app);
   app
     .getHttpAdapter()
     .getInstance()

@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { configFromEnvironment, createFastifyAdapter, echoRequestId, runProcess } from '@podsync/platform';
+import {
+  configFromEnvironment,
+  createFastifyAdapter,
+  echoRequestId,
+  nameServerSpansByRoute,
+  runProcess,
+} from '@podsync/platform';
 import { ReconcilerAppModule } from './reconciler-app.module';
 
 async function main(): Promise<void> {
@@ -14,6 +20,7 @@ async function main(): Promise<void> {
   // process.exit rather than re-raising the signal, so pino flushes and the exit code says "stopped cleanly".
   app.enableShutdownHooks([], { useProcessExit: true });
   echoRequestId(app);
+  nameServerSpansByRoute(app);
   await app.listen({ port: config.metrics.port, host: '0.0.0.0' });
 }
 

@@ -12,3 +12,4 @@ export * from './cluster-settings.repository';
 export * from './desired-pods.repository';
 export * from './pods.repository';
 export * from './sync-rounds.repository';
+export * from './tracing';

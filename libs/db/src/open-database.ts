@@ -9,6 +9,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { Db } from './database';
 import * as schema from './schema';
+import { tracePgliteStatements, tracePostgresStatements } from './tracing';
 
 export interface DatabaseSettings {
   /** PostgreSQL connection string; unset means embedded PGlite in `dataDir` (`memory://` for none). */
@@ -16,6 +17,8 @@ export interface DatabaseSettings {
   dataDir: string;
   /** Largest number of pooled PostgreSQL connections. */
   poolSize?: number;
+  /** Makes every statement a trace span; only worth its cost when the process exports traces. */
+  traceStatements?: boolean;
 }
 
 export interface Database {
@@ -41,10 +44,13 @@ export function migrationsFolder(): string {
 }
 
 export function openDatabase(settings: DatabaseSettings): Database {
-  return settings.url === undefined ? openPglite(settings.dataDir) : openPostgres(settings.url, settings.poolSize ?? 10);
+  const traced = settings.traceStatements ?? false;
+  return settings.url === undefined
+    ? openPglite(settings.dataDir, traced)
+    : openPostgres(settings.url, settings.poolSize ?? 10, traced);
 }
 
-function openPostgres(url: string, poolSize: number): Database {
+function openPostgres(url: string, poolSize: number, traced: boolean): Database {
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => undefined,
@@ -54,7 +60,9 @@ function openPostgres(url: string, poolSize: number): Database {
     // them fail at once, as 503, and the pool be back within a second of the server.
     backoff: (attempt) => Math.min(0.05 * 2 ** attempt, 1),
   });
-  const db = abandonTransactionsOfLostSessions(drizzlePostgres(client, { schema }) as unknown as Db);
+  const db = abandonTransactionsOfLostSessions(
+    drizzlePostgres(traced ? tracePostgresStatements(client) : client, { schema }) as unknown as Db,
+  );
   return {
     db,
     driver: 'postgres',
@@ -125,14 +133,14 @@ function abandonTransactionsOfLostSessions(db: Db): Db {
 }
 
 /** `memory://` keeps the database in memory (unit tests); anything else is a directory. */
-function openPglite(dataDir: string): Database {
+function openPglite(dataDir: string, traced: boolean): Database {
   let location = dataDir;
   if (!dataDir.startsWith('memory://')) {
     location = resolve(dataDir);
     mkdirSync(location, { recursive: true });
   }
   const client = new PGlite(location);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const db = drizzlePglite(traced ? tracePgliteStatements(client) : client, { schema }) as unknown as Db;
   return {
     db,
     driver: 'pglite',

@@ -1,6 +1,7 @@
 import { asc, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database';
 import { outbox, type OutboxRow } from './schema';
+import { currentTraceCarrier } from './tracing';
 
 export const EVENT_SUBJECTS = {
   clientCreated: 'podsync.events.client.created',
@@ -10,9 +11,17 @@ export const EVENT_SUBJECTS = {
 } as const;
 export type EventSubject = (typeof EVENT_SUBJECTS)[keyof typeof EVENT_SUBJECTS];
 
-/** Call inside the transaction of the change the event describes, after writing the change. */
+/**
+ * Call inside the transaction of the change the event describes, after writing the change. The
+ * row keeps the active trace context, so that the work the event causes joins the request's trace.
+ */
 export async function appendOutbox(db: Db, subject: EventSubject, clientId: number, payload: unknown): Promise<OutboxRow> {
-  const [row] = await db.insert(outbox).values({ subject, clientId, payload }).returning().prepare('append_outbox').execute();
+  const [row] = await db
+    .insert(outbox)
+    .values({ subject, clientId, payload, traceContext: currentTraceCarrier() })
+    .returning()
+    .prepare('append_outbox')
+    .execute();
   if (row === undefined) throw new Error('insert into outbox returned no row');
   return row;
 }

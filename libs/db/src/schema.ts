@@ -16,6 +16,7 @@ import {
   timestamp,
   varchar,
 } from 'drizzle-orm/pg-core';
+import type { TraceCarrier } from './tracing';
 import type { PodPhase } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -70,6 +71,8 @@ export const outbox = pgTable('outbox', {
   clientId: bigint('client_id', { mode: 'number' }).notNull(),
   payload: jsonb('payload').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
+  /** The W3C trace context of the write, `{traceparent, tracestate?}`; null when tracing is off. */
+  traceContext: jsonb('trace_context').$type<TraceCarrier>(),
 });
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;

@@ -11,3 +11,4 @@ export * from './http/access.decorators';
 export * from './http/envelope';
 export * from './http/http-conventions.module';
 export * from './http/zod.pipe';
+export * from './tracing';

@@ -1,3 +1,4 @@
+import { type Link, ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
 import {
   type Db,
   markRoundRequestServed,
@@ -6,7 +7,9 @@ import {
   requestRound,
   StaleEpochError,
   type SyncTrigger,
+  type TraceCarrier,
 } from '@podsync/db';
+import { inSpan, spanContextOf } from '@podsync/platform';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
 import { type Lease, type LeaderElector, LeaseLostError } from '../leader/leader-elector';
@@ -36,7 +39,10 @@ interface FullRequest {
   force: boolean;
 }
 
-type NextRound = { scope: 'full'; request: FullRequest } | { scope: { clientIds: number[] }; request: undefined };
+type NextRound = ({ scope: 'full'; request: FullRequest } | { scope: { clientIds: number[] }; request: undefined }) & {
+  /** The spans of the events the round serves (their messages' trace contexts). */
+  causes: SpanContext[];
+};
 
 /**
  * Decides when the leader runs rounds: a full round when elected, every interval and on request;
@@ -49,6 +55,7 @@ export class SyncScheduler {
   private lease: Lease | undefined;
   private pendingFull: FullRequest | undefined;
   private readonly pendingClients = new Set<number>();
+  private pendingCauses: SpanContext[] = [];
   private timer: { atMs: number; cancel: () => void } | undefined;
   private cancelPeriodic: () => void = () => undefined;
   private loop: Promise<void> | undefined;
@@ -95,10 +102,17 @@ export class SyncScheduler {
     this.queueFull({ trigger, force });
   }
 
-  /** Reconciles these clients soon: called with the clients of the events the outbox relay published. */
-  requestClients(clientIds: Iterable<number>): void {
+  /**
+   * Reconciles these clients soon: called with the clients of the events the outbox relay
+   * published, and the trace contexts of those events, which the round's span continues.
+   */
+  requestClients(clientIds: Iterable<number>, traceContexts: readonly TraceCarrier[] = []): void {
     if (this.lease === undefined) return;
     for (const clientId of clientIds) this.pendingClients.add(clientId);
+    for (const carrier of traceContexts) {
+      const cause = spanContextOf(carrier);
+      if (cause !== undefined) this.pendingCauses.push(cause);
+    }
     this.kick(this.settings.eventDelayMs ?? DEFAULT_EVENT_DELAY_MS);
   }
 
@@ -126,6 +140,7 @@ export class SyncScheduler {
     this.cancelPeriodic();
     this.pendingFull = undefined;
     this.pendingClients.clear();
+    this.pendingCauses = [];
   }
 
   private queueFull(request: FullRequest): void {
@@ -177,18 +192,43 @@ export class SyncScheduler {
 
   private takeNext(): NextRound | undefined {
     const full = this.pendingFull;
+    const causes = this.pendingCauses;
     if (full !== undefined) {
       this.pendingFull = undefined;
       this.pendingClients.clear();
-      return { scope: 'full', request: full };
+      this.pendingCauses = [];
+      return { scope: 'full', request: full, causes };
     }
     if (this.pendingClients.size === 0) return undefined;
     const clientIds = [...this.pendingClients];
     this.pendingClients.clear();
-    return { scope: { clientIds }, request: undefined };
+    this.pendingCauses = [];
+    return { scope: { clientIds }, request: undefined, causes };
   }
 
-  private async runRound(lease: Lease, next: NextRound): Promise<void> {
+  /**
+   * Runs the round in a span of its own. A round of one event continues that event's trace, so a
+   * trace follows a write from the request to the pods; a round serving several events, or none,
+   * starts a trace and links the events' spans.
+   */
+  private runRound(lease: Lease, next: NextRound): Promise<void> {
+    const [only, ...others] = next.causes;
+    const continued = next.request === undefined && only !== undefined && others.length === 0 ? only : undefined;
+    const links: Link[] = continued === undefined ? next.causes.map((cause) => ({ context: cause })) : [];
+    const attributes = {
+      'podsync.round.trigger': next.request?.trigger ?? 'event',
+      'podsync.round.scope': next.scope === 'full' ? 'full' : next.scope.clientIds.join(','),
+      'podsync.leader.epoch': lease.epoch,
+    };
+    return inSpan(
+      'sync round',
+      { attributes, links },
+      () => this.runRoundInSpan(lease, next),
+      continued === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, continued),
+    );
+  }
+
+  private async runRoundInSpan(lease: Lease, next: NextRound): Promise<void> {
     let stored: PendingRound | undefined;
     try {
       let summary: RoundSummary;
@@ -203,6 +243,7 @@ export class SyncScheduler {
         if (stored !== undefined && !summary.paused) await markRoundRequestServed(this.db, stored.request);
       }
       this.last = summary;
+      trace.getActiveSpan()?.setAttribute('podsync.round.id', summary.id);
       this.failures = 0;
     } catch (error) {
       await this.roundFailed(lease, next, error);
@@ -229,6 +270,7 @@ export class SyncScheduler {
     // an event-driven change waiting for the next periodic round.
     if (next.request !== undefined) this.queueFull(next.request);
     else this.requeueClients(next.scope.clientIds);
+    this.pendingCauses.push(...next.causes);
     this.log.error({ err: error, failures: this.failures, retryInMs }, 'sync round failed');
   }
 
