@@ -1,25 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_CLIENT } from '../support/gateway-harness';
-import { OTLP_KIND, OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { ancestry, OTLP_KIND, OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { StandaloneProcess } from '../support/standalone-process';
 import { waitUntil } from '../support/wait-until';
+
+/** The built app boots in seconds, but a loaded two-core machine can make that a minute. */
+const START_TIMEOUT_MS = 120_000;
 
 /** A caller's own trace: the request carries it in `traceparent`, so the test knows which trace to read. */
 function callerTrace(): { traceId: string; spanId: string; traceparent: string } {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
   return { traceId, spanId, traceparent: `00-${traceId}-${spanId}-01` };
-}
-
-/** The chain of spans from `span` up to the trace's root, within what was received. */
-function ancestry(span: ReceivedSpan, trace: readonly ReceivedSpan[]): ReceivedSpan[] {
-  const byId = new Map(trace.map((each) => [each.spanId, each]));
-  const chain: ReceivedSpan[] = [];
-  for (let current: ReceivedSpan | undefined = span; current !== undefined; current = byId.get(current.parentSpanId ?? '')) {
-    chain.push(current);
-  }
-  return chain;
 }
 
 describe.each(['http/json', 'http/protobuf'])('traces exported over OTLP %s', (protocol) => {
@@ -35,7 +28,7 @@ describe.each(['http/json', 'http/protobuf'])('traces exported over OTLP %s', (p
       // Spans leave within a tenth of a second instead of the default five.
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
-  });
+  }, START_TIMEOUT_MS);
   afterAll(async () => {
     await app?.close();
     await receiver?.close();
@@ -68,7 +61,12 @@ describe.each(['http/json', 'http/protobuf'])('traces exported over OTLP %s', (p
       receiver
         .trace(change.traceId)
         .find((span) => span.name === 'deployer create' && span.attributes['podsync.pod'] === `vwap-${id}`);
-    await waitUntil(() => podCreation() !== undefined, 'the pod creation span in the trace of the status change', 20_000, 50);
+    // Spans are exported as they end, the enclosing ones last: wait for the chain back to the request.
+    const reachesRequest = (): boolean => {
+      const pod = podCreation();
+      return pod !== undefined && ancestry(pod, receiver.trace(change.traceId)).at(-1)?.kind === OTLP_KIND.server;
+    };
+    await waitUntil(reachesRequest, 'the spans from the pod creation back to the request', 20_000, 50);
 
     const trace = receiver.trace(change.traceId);
     const server = trace.find((span) => span.kind === OTLP_KIND.server);
@@ -130,7 +128,7 @@ describe('without OTEL variables', () => {
 
   beforeAll(async () => {
     app = await StandaloneProcess.start();
-  });
+  }, START_TIMEOUT_MS);
   afterAll(() => app?.close());
 
   it('runs as before: a status change reaches its pod, and no log line carries a trace id', async () => {

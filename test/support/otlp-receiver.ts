@@ -78,6 +78,16 @@ export class OtlpReceiver {
   }
 }
 
+/** The chain of spans from `span` up to the trace's root, within what was received. */
+export function ancestry(span: ReceivedSpan, trace: readonly ReceivedSpan[]): ReceivedSpan[] {
+  const byId = new Map(trace.map((each) => [each.spanId, each]));
+  const chain: ReceivedSpan[] = [];
+  for (let current: ReceivedSpan | undefined = span; current !== undefined; current = byId.get(current.parentSpanId ?? '')) {
+    chain.push(current);
+  }
+  return chain;
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);

@@ -25,7 +25,7 @@ export class StandaloneProcess extends ManagedProcess {
       cwd: dataDir,
       url,
       readyPath: '/api/ready',
-      readyTimeoutMs: 60_000,
+      readyTimeoutMs: 90_000,
       stopTimeoutMs: 10_000,
       logLines: 5_000,
     });
