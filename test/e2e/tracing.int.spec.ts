@@ -94,6 +94,8 @@ describe.each(['http/json', 'http/protobuf'])('traces exported over OTLP %s', (p
     expect(ancestry(outboxInsert as ReceivedSpan, trace).at(-1)?.spanId).toBe(server?.spanId);
     expect(trace.find((span) => span.name === 'publish podsync.events.status.updated')?.kind).toBe(OTLP_KIND.producer);
     expect(receiver.exports.every((request) => request.contentType.includes(protocol.split('/')[1] ?? ''))).toBe(true);
+    // Statements outside a trace (the relay polling the outbox) start no trace of their own.
+    expect(receiver.spans.filter((span) => 'db.query.text' in span.attributes && span.parentSpanId === undefined)).toEqual([]);
   });
 
   it('writes trace_id and span_id on the log lines of a traced request and of the round it causes', async () => {

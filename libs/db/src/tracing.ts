@@ -30,7 +30,12 @@ export function describeStatement(text: string): { operation: string; table: str
   return { operation, table };
 }
 
-function startStatementSpan(text: string): Span {
+/**
+ * A statement's span, or none outside a trace: the relay polling the outbox or a scrape reading a
+ * gauge would otherwise each start a trace of one statement, many times a second.
+ */
+function startStatementSpan(text: string): Span | undefined {
+  if (trace.getSpan(context.active()) === undefined) return undefined;
   const { operation, table } = describeStatement(text);
   return tracer.startSpan(table === undefined ? operation : `${operation} ${table}`, {
     kind: SpanKind.CLIENT,
@@ -44,7 +49,8 @@ function startStatementSpan(text: string): Span {
   });
 }
 
-function endWhenSettled(span: Span, outcome: PromiseLike<unknown>): void {
+function endWhenSettled(span: Span | undefined, outcome: PromiseLike<unknown>): void {
+  if (span === undefined) return;
   outcome.then(
     () => span.end(),
     (error: unknown) => {
@@ -55,8 +61,9 @@ function endWhenSettled(span: Span, outcome: PromiseLike<unknown>): void {
   );
 }
 
-/** Runs a transaction inside an active span, so that its statements become its children. */
+/** Runs a transaction inside an active span, so that its statements become its children; outside a trace, as it is. */
 function inTransactionSpan<T>(begin: () => Promise<T>): Promise<T> {
+  if (trace.getSpan(context.active()) === undefined) return begin();
   return tracer.startActiveSpan(
     'transaction',
     { kind: SpanKind.INTERNAL, attributes: { 'db.system.name': 'postgresql' } },

@@ -30,6 +30,8 @@ export interface SyncSchedulerSettings {
 const PERIODIC_JITTER = 0.05;
 const DEFAULT_EVENT_DELAY_MS = 50;
 const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
+/** Events a round's span links at most: the SDK's default link limit, which would drop the rest anyway. */
+const MAX_ROUND_LINKS = 128;
 
 /** When two full requests meet, the round is named after the one an operator would look for. */
 const TRIGGER_RANK: Record<FullRoundTrigger, number> = { periodic: 0, startup: 1, manual: 2 };
@@ -109,10 +111,7 @@ export class SyncScheduler {
   requestClients(clientIds: Iterable<number>, traceContexts: readonly TraceCarrier[] = []): void {
     if (this.lease === undefined) return;
     for (const clientId of clientIds) this.pendingClients.add(clientId);
-    for (const carrier of traceContexts) {
-      const cause = spanContextOf(carrier);
-      if (cause !== undefined) this.pendingCauses.push(cause);
-    }
+    this.addCauses(traceContexts.flatMap((carrier) => spanContextOf(carrier) ?? []));
     this.kick(this.settings.eventDelayMs ?? DEFAULT_EVENT_DELAY_MS);
   }
 
@@ -270,8 +269,12 @@ export class SyncScheduler {
     // an event-driven change waiting for the next periodic round.
     if (next.request !== undefined) this.queueFull(next.request);
     else this.requeueClients(next.scope.clientIds);
-    this.pendingCauses.push(...next.causes);
+    this.addCauses(next.causes);
     this.log.error({ err: error, failures: this.failures, retryInMs }, 'sync round failed');
+  }
+
+  private addCauses(causes: readonly SpanContext[]): void {
+    this.pendingCauses.push(...causes.slice(0, MAX_ROUND_LINKS - this.pendingCauses.length));
   }
 
   private requeueClients(clientIds: readonly number[]): void {
