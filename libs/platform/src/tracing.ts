@@ -9,7 +9,6 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TraceCarrier } from '@podsync/db';
 
@@ -76,17 +75,19 @@ export function traceLogFields(): Record<string, string> {
 
 /**
  * Names each HTTP server span after its route (`PUT /api/v1/status/:id`) instead of the method
- * alone, and sets `http.route`: the HTTP instrumentation reads the route from the request's
- * context when the response ends.
+ * alone, and sets `http.route`: the span is the active one when Fastify has matched the route.
  */
 export function nameServerSpansByRoute(app: NestFastifyApplication): void {
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (request, _reply, done) => {
-      const metadata = getRPCMetadata(context.active());
+      const span = trace.getActiveSpan();
       const route = request.routeOptions.url;
-      if (metadata?.type === RPCType.HTTP && route !== undefined) metadata.route = route;
+      if (span !== undefined && route !== undefined) {
+        span.updateName(`${request.method} ${route}`);
+        span.setAttribute('http.route', route);
+      }
       done();
     });
 }
