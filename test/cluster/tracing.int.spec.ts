@@ -84,6 +84,10 @@ describe('cluster mode: one trace from the gateway to the pod the replica create
     );
     expect(chain.at(-1)?.spanId).toBe(server?.spanId);
     expect(kubeCall()).toMatchObject({ service: 'podsync-reconciler', attributes: { 'http.request.method': 'POST' } });
+    // The gateway's statements on PostgreSQL, the outbox row among them, under its request.
+    const outboxInsert = trace.find((span) => span.name === 'INSERT outbox');
+    expect(outboxInsert).toMatchObject({ service: 'podsync-gateway', kind: OTLP_KIND.client });
+    expect(ancestry(outboxInsert as ReceivedSpan, trace).at(-1)?.spanId).toBe(server?.spanId);
 
     // The messages carry the trace in their headers: the event to any consumer, the operation to auditors.
     const events = await readStream(cluster.nats.url, 'PODSYNC_EVENTS');

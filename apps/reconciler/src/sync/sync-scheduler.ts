@@ -1,4 +1,4 @@
-import { type Link, ROOT_CONTEXT, type SpanContext, trace } from '@opentelemetry/api';
+import { type Link, ROOT_CONTEXT, type Span, type SpanContext, trace } from '@opentelemetry/api';
 import {
   type Db,
   markRoundRequestServed,
@@ -222,12 +222,12 @@ export class SyncScheduler {
     return inSpan(
       'sync round',
       { attributes, links },
-      () => this.runRoundInSpan(lease, next),
+      (span) => this.runRoundInSpan(lease, next, span),
       continued === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, continued),
     );
   }
 
-  private async runRoundInSpan(lease: Lease, next: NextRound): Promise<void> {
+  private async runRoundInSpan(lease: Lease, next: NextRound, span: Span): Promise<void> {
     let stored: PendingRound | undefined;
     try {
       let summary: RoundSummary;
@@ -242,7 +242,7 @@ export class SyncScheduler {
         if (stored !== undefined && !summary.paused) await markRoundRequestServed(this.db, stored.request);
       }
       this.last = summary;
-      trace.getActiveSpan()?.setAttribute('podsync.round.id', summary.id);
+      span.setAttribute('podsync.round.id', summary.id);
       this.failures = 0;
     } catch (error) {
       await this.roundFailed(lease, next, error);
