@@ -67,7 +67,9 @@ describe('deploy/Dockerfile', () => {
     const defaults = loadConfig({});
 
     expect(inStage('runtime', 'EXPOSE')).toEqual([`${defaults.http.port} ${defaults.metrics.port}`]);
-    expect(inStage('runtime', 'CMD')).toEqual(['["node", "dist/apps/gateway/src/main.js"]']);
+    expect(inStage('runtime', 'CMD')).toEqual([
+      '["node", "--require", "./dist/libs/platform/src/tracing.preload.js", "dist/apps/gateway/src/main.js"]',
+    ]);
   });
 
   it('leaves dependencies, build output, local data and secrets out of the build context', () => {
@@ -97,6 +99,7 @@ describe('deploy/', () => {
       'apps/reconciler/src/main',
       'apps/standalone/src/main',
       'libs/platform/src/migrate.main',
+      'libs/platform/src/tracing.preload',
     ]);
     for (const path of entryPoints) expect(existsSync(repoPath(`${path}.ts`)), `${path}.ts`).toBe(true);
   });

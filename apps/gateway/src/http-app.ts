@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
+import { createFastifyAdapter, echoRequestId, MetricsRegistry, nameServerSpansByRoute } from '@podsync/platform';
 import { serveDashboard } from './dashboard/serve-dashboard';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
@@ -27,6 +27,7 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
 
   const metrics = app.get(MetricsRegistry);
   echoRequestId(app);
+  nameServerSpansByRoute(app);
   app
     .getHttpAdapter()
     .getInstance()
