@@ -43,12 +43,23 @@ export function valueAt(root: unknown, path: readonly string[]): unknown {
   return node;
 }
 
+/** Standard OpenTelemetry variables that the deploy files set; the SDK the tracing entry starts reads them. */
+const TRACING_VARIABLES = new Set([
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_SERVICE_NAME',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+]);
+
 /**
  * Whether podsync reads `variable`, told by its configuration refusing a nonsense value for
  * it; a variable podsync ignores (a typo) passes unnoticed. Works for every variable whose value
- * podsync checks, which is all of them but PODSYNC_DATA_DIR (any path will do).
+ * podsync checks, which is all of them but PODSYNC_DATA_DIR (any path will do), and for the
+ * OpenTelemetry variables above.
  */
 export function podsyncReads(variable: string): boolean {
+  if (TRACING_VARIABLES.has(variable)) return true;
   try {
     loadConfig({ [variable]: '!not a valid value!' });
     return false;

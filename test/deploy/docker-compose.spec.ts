@@ -64,6 +64,19 @@ describe('deploy/docker-compose.yml', () => {
     }
   });
 
+  it('passes the OpenTelemetry variables through, tracing off unless an endpoint is given', () => {
+    for (const name of ['gateway', ...RECONCILERS]) {
+      expect(services[name]?.environment).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+        OTEL_EXPORTER_OTLP_PROTOCOL: '${OTEL_EXPORTER_OTLP_PROTOCOL:-http/protobuf}',
+        OTEL_SERVICE_NAME: '${OTEL_SERVICE_NAME:-}',
+      });
+      expect(services[name]?.command).toEqual(
+        expect.arrayContaining(['--require', './dist/libs/platform/src/tracing.preload.js']),
+      );
+    }
+  });
+
   it('runs the podsync services from the one image, read-only', () => {
     for (const name of PODSYNC_SERVICES) {
       expect(services[name]).toMatchObject({ image: services.gateway?.image, read_only: true, tmpfs: ['/tmp'] });

@@ -36,7 +36,7 @@ const inStage = (stage: string, keyword: string) =>
 describe('deploy/Dockerfile', () => {
   it('builds with the dev dependencies and ships the production ones only', () => {
     expect(dockerfile.filter(({ keyword }) => keyword === 'FROM').map(({ stage }) => stage)).toEqual(['build', 'runtime']);
-    expect(inStage('build', 'RUN')).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci\b/), 'npx nest build']));
+    expect(inStage('build', 'RUN')).toEqual(expect.arrayContaining([expect.stringMatching(/^npm ci\b/), 'npm run build']));
     expect(inStage('runtime', 'RUN').join(' ')).toMatch(/npm ci --omit=dev\b/);
     expect(inStage('runtime', 'COPY')).toEqual(expect.arrayContaining(['--from=build /app/dist ./dist', 'drizzle ./drizzle']));
   });
@@ -67,7 +67,9 @@ describe('deploy/Dockerfile', () => {
     const defaults = loadConfig({});
 
     expect(inStage('runtime', 'EXPOSE')).toEqual([`${defaults.http.port} ${defaults.metrics.port}`]);
-    expect(inStage('runtime', 'CMD')).toEqual(['["node", "dist/apps/gateway/src/main.js"]']);
+    expect(inStage('runtime', 'CMD')).toEqual([
+      '["node", "--require", "./dist/libs/platform/src/tracing.preload.js", "dist/apps/gateway/src/main.js"]',
+    ]);
   });
 
   it('leaves dependencies, build output, local data and secrets out of the build context', () => {
@@ -97,6 +99,7 @@ describe('deploy/', () => {
       'apps/reconciler/src/main',
       'apps/standalone/src/main',
       'libs/platform/src/migrate.main',
+      'libs/platform/src/tracing.preload',
     ]);
     for (const path of entryPoints) expect(existsSync(repoPath(`${path}.ts`)), `${path}.ts`).toBe(true);
   });

@@ -160,6 +160,9 @@ describe('the Helm chart', () => {
       ['reconciler.podDisruptionBudget.maxUnavailable', 'half'],
       ['gateway.service.port', 70_000],
       ['gateway.replica', 2],
+      ['tracing.protocol', 'grpc'],
+      ['tracing.endpoint', 'jaeger:4318'],
+      ['tracing.samplingRatio', 2],
     ])('refuses %s = %j', (path, replacement) => {
       const errors = schemaErrors(valuesWith(path, replacement));
 
@@ -291,6 +294,20 @@ describe('the Helm chart', () => {
       expect(secretKeys('reconciler-deployment.yaml')).toEqual(['DATABASE_URL', 'REDIS_URLS', 'NATS_URL']);
     });
 
+    it.each([
+      ['gateway-deployment.yaml', 'dist/apps/gateway/src/main.js', 'gateway'],
+      ['reconciler-deployment.yaml', 'dist/apps/reconciler/src/main.js', 'reconciler'],
+    ])('%s preloads the tracing entry and names its service when tracing is on', (file, entry, component) => {
+      const [container] = containers(manifest(file));
+
+      expect(container?.command).toEqual(['node', '--require', './dist/libs/platform/src/tracing.preload.js', entry]);
+      expect(templates.get(file)).toMatch(
+        new RegExp(
+          `{{- if \\.Values\\.tracing\\.endpoint }}\\s+- name: OTEL_SERVICE_NAME\\s+value: {{ printf "%s-${component}" \\.Values\\.tracing\\.serviceName \\| quote }}\\s+{{- end }}`,
+        ),
+      );
+    });
+
     it('migrate before every install and upgrade, with the database URL made just before', () => {
       const job = manifest('migrate-job.yaml');
       const secret = manifest('migrate-secret.yaml');
@@ -318,6 +335,20 @@ describe('the Helm chart', () => {
       const secretKeys = Object.keys(manifest('secret.yaml').stringData as YamlMap);
 
       expect([...configMapKeys, ...secretKeys, 'PODSYNC_REPLICA_ID'].filter((name) => !podsyncReads(name))).toEqual([]);
+    });
+
+    it('send traces only when given an endpoint, with the OTLP protocol and sampling chosen', () => {
+      const configMap = templates.get('configmap.yaml') ?? '';
+      const tracingBlock = /{{- if \.Values\.tracing\.endpoint }}\n([\s\S]*?){{- end }}/.exec(configMap)?.[1] ?? '';
+
+      expect(valueAt(values, ['tracing', 'endpoint'])).toBe('');
+      expect(tracingBlock.split('\n').filter((line) => line.trim() !== '')).toEqual([
+        '  OTEL_EXPORTER_OTLP_ENDPOINT: {{ .Values.tracing.endpoint | quote }}',
+        '  OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.tracing.protocol | quote }}',
+        '  OTEL_TRACES_SAMPLER: parentbased_traceidratio',
+        '  OTEL_TRACES_SAMPLER_ARG: {{ .Values.tracing.samplingRatio | quote }}',
+      ]);
+      expect(configMap.replace(tracingBlock, '')).not.toContain('OTEL_');
     });
 
     it('default to a configuration podsync accepts, with the Kubernetes deployer', () => {

@@ -11,6 +11,7 @@ import { type NatsServerProcess, startNatsServer } from './nats-server-process';
 import { type OwnPostgresServer, startOwnPostgresServer } from './own-postgres-server';
 import { type OwnRedisServer, startOwnRedisServer } from './own-redis-server';
 import { ReplicaProcess } from './replica-process';
+import { TRACING_PRELOAD } from './standalone-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { waitUntil } from './wait-until';
 
@@ -187,7 +188,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       port: number,
     ): ManagedProcessOptions => ({
       name,
-      args: [script],
+      // As the image and the chart start them: the tracing entry first, a no-op without OTEL variables.
+      args: ['--require', TRACING_PRELOAD, script],
       env: { ...baseEnv(), ...env },
       cwd: tempDir,
       url: `http://127.0.0.1:${port}`,

@@ -12,6 +12,8 @@ export interface StoredMessage {
   seq: number;
   subject: string;
   msgId: string | undefined;
+  /** The W3C trace context the publisher sent along, when it traced the publish. */
+  traceparent: string | undefined;
   payload: unknown;
 }
 
@@ -39,6 +41,7 @@ export function readStream(url: string, streamName: string): Promise<StoredMessa
           seq: message.seq,
           subject: message.subject,
           msgId: message.headers?.get('Nats-Msg-Id') || undefined,
+          traceparent: message.headers?.get('traceparent') || undefined,
           payload: message.json(),
         });
       }

@@ -2,7 +2,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { createFastifyAdapter, echoRequestId, MetricsRegistry } from '@podsync/platform';
+import { createFastifyAdapter, echoRequestId, MetricsRegistry, nameServerSpansByRoute } from '@podsync/platform';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 
 /** Largest request body the API reads; bigger ones get 413. */
@@ -10,7 +11,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
  * Builds the Fastify application that serves the REST API for `rootModule`, which must
- * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger.
+ * import PlatformModule and GatewayModule: body limit, request metrics, docs, logger, the dashboard at `/`.
  */
 export async function createHttpApp(rootModule: object): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -26,6 +27,7 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
 
   const metrics = app.get(MetricsRegistry);
   echoRequestId(app);
+  nameServerSpansByRoute(app);
   app
     .getHttpAdapter()
     .getInstance()
@@ -38,5 +40,6 @@ export async function createHttpApp(rootModule: object): Promise<NestFastifyAppl
     });
 
   SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app));
+  serveDashboard(app);
   return app;
 }

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { configFromEnvironment, createFastifyAdapter, echoRequestId, listenAndAnnounce, runProcess } from '@podsync/platform';
+import {
+  configFromEnvironment,
+  createFastifyAdapter,
+  echoRequestId,
+  listenAndAnnounce,
+  nameServerSpansByRoute,
+  runProcess,
+} from '@podsync/platform';
 import { ReconcilerAppModule } from './reconciler-app.module';
 
 async function main(): Promise<void> {
@@ -14,6 +21,7 @@ async function main(): Promise<void> {
   // process.exit rather than re-raising the signal, so pino flushes and the exit code says "stopped cleanly".
   app.enableShutdownHooks([], { useProcessExit: true });
   echoRequestId(app);
+  nameServerSpansByRoute(app);
   await listenAndAnnounce(app, 'reconciler', config);
 }
 

@@ -105,7 +105,7 @@ export class ReconcilerLifecycle implements OnApplicationBootstrap, BeforeApplic
     this.stopServing = this.rpc.serve(lease);
     this.relayLoop = runOutboxRelay(
       this.relay,
-      (clientIds) => this.scheduler.requestClients(clientIds),
+      (clientIds, traceContexts) => this.scheduler.requestClients(clientIds, traceContexts),
       this.log,
       AbortSignal.any([lease.signal, this.stopping.signal]),
     );

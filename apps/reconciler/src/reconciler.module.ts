@@ -5,6 +5,7 @@ import type { EventBus } from '@podsync/bus';
 import { CONFIG, DATABASE, EVENT_BUS, Loggers, MetricsRegistry, ReadinessService } from '@podsync/platform';
 import { ClusterRpcService } from './cluster/cluster-rpc.service';
 import { createDeployer } from './deployers/create-deployer';
+import { traceDeployer } from './deployers/traced-deployer';
 import { createLeadership, type Leadership } from './leader/create-leadership';
 import { ObserveMetrics, registerPodHealthMetrics } from './observe/observe-metrics';
 import { ObservedPods } from './observe/observed-pods';
@@ -36,8 +37,8 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
     },
     {
       provide: DEPLOYER,
-      useFactory: (config: Config, leadership: Leadership): Promise<Deployer> =>
-        createDeployer(config, () => leadership.elector.current()?.epoch ?? 0),
+      useFactory: async (config: Config, leadership: Leadership): Promise<Deployer> =>
+        traceDeployer(await createDeployer(config, () => leadership.elector.current()?.epoch ?? 0), config.deployer.kind),
       inject: [CONFIG, LEADERSHIP],
     },
     {

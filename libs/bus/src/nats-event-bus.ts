@@ -9,10 +9,14 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
+import { type Context, context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import {
   ClosedConnectionError,
   connect,
+  headers as natsHeaders,
+  Match,
   type Msg,
+  type MsgHdrs,
   nanos,
   type NatsConnection,
   NoRespondersError,
@@ -20,6 +24,7 @@ import {
   TimeoutError,
 } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { currentTraceCarrier } from '@podsync/db';
 import { BusUnavailableError, NoResponderError, PublishError, RequestTimeoutError } from './bus.errors';
 import type {
   EventBus,
@@ -109,6 +114,7 @@ export class NatsEventBus implements EventBus {
       // A duplicate msgId is acknowledged with `duplicate: true`: the stream already holds it.
       await this.jetStream.publish(this.prefix.subject(subject), encodePayload(payload), {
         ...(options?.msgId === undefined ? {} : { msgID: options.msgId }),
+        ...traceHeaders(),
         timeout: this.publishTimeoutMs,
       });
     } catch (error) {
@@ -124,9 +130,12 @@ export class NatsEventBus implements EventBus {
           return;
         }
         const subject = this.prefix.unprefixed(message.subject);
-        void Promise.resolve()
-          .then(() => handler(decodePayload(message.string()), subject))
-          .catch((failure: unknown) => this.logger.error({ err: failure, subject }, 'event bus subscriber failed'));
+        // The handler continues the publisher's trace when the message carries one.
+        void context.with(publisherContext(message.headers), () =>
+          Promise.resolve()
+            .then(() => handler(decodePayload(message.string()), subject))
+            .catch((failure: unknown) => this.logger.error({ err: failure, subject }, 'event bus subscriber failed')),
+        );
       },
     });
     return () => subscription.unsubscribe();
@@ -253,6 +262,27 @@ export class NatsEventBus implements EventBus {
       }
     }
   }
+}
+
+/**
+ * The active trace context as W3C `traceparent` / `tracestate` headers, so that whoever consumes
+ * the message continues the trace; none outside a trace or with tracing off.
+ */
+function traceHeaders(): { headers?: MsgHdrs } {
+  const carrier = currentTraceCarrier();
+  if (carrier === null) return {};
+  const headers = natsHeaders();
+  for (const [name, value] of Object.entries(carrier)) headers.set(name, value);
+  return { headers };
+}
+
+/** The trace context a message's headers carry; NATS matches header names case-sensitively unless told. */
+function publisherContext(headers: MsgHdrs | undefined): Context {
+  if (headers === undefined) return context.active();
+  return propagation.extract(ROOT_CONTEXT, headers, {
+    keys: (carrier) => carrier.keys(),
+    get: (carrier, key) => carrier.get(key, Match.IgnoreCase) || undefined,
+  });
 }
 
 /** Creates each stream, or brings an existing one to this configuration. */

@@ -13,3 +13,4 @@ export * from './desired-pods.repository';
 export * from './pods.repository';
 export * from './sync-rounds.repository';
 export * from './history.repository';
+export * from './tracing';

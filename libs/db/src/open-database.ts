@@ -8,6 +8,7 @@ import postgres from 'postgres';
 import type { Db } from './database';
 import { embeddedPostgres } from './embedded-postgres';
 import * as schema from './schema';
+import { tracePostgresStatements } from './tracing';
 
 export interface DatabaseSettings {
   /** PostgreSQL connection string; unset means a PostgreSQL server of this process's own, in `dataDir`. */
@@ -15,6 +16,8 @@ export interface DatabaseSettings {
   dataDir: string;
   /** Largest number of pooled PostgreSQL connections. */
   poolSize?: number;
+  /** Makes every statement a trace span; only worth its cost when the process exports traces. */
+  traceStatements?: boolean;
 }
 
 export interface Database {
@@ -52,6 +55,7 @@ const EMBEDDED_POOL_SIZE = 2;
  * by the first query (`migrate()` at start-up) and stopped by `close()`.
  */
 export function openDatabase(settings: DatabaseSettings): Database {
+  const traceStatements = settings.traceStatements ?? false;
   if (settings.url !== undefined) {
     const url = settings.url;
     return openPostgres({
@@ -59,6 +63,7 @@ export function openDatabase(settings: DatabaseSettings): Database {
       poolSize: settings.poolSize ?? 10,
       description: `PostgreSQL at ${describeUrl(url)}`,
       stop: async () => undefined,
+      traceStatements,
     });
   }
   const dataDir = resolve(settings.dataDir);
@@ -79,6 +84,7 @@ export function openDatabase(settings: DatabaseSettings): Database {
     poolSize: settings.poolSize ?? EMBEDDED_POOL_SIZE,
     description: `embedded PostgreSQL in ${dataDir}`,
     stop: () => server.stop(),
+    traceStatements,
   });
 }
 
@@ -98,6 +104,8 @@ interface PostgresTarget {
   description: string;
   /** After the pool is closed: the embedded server's shutdown. */
   stop(): Promise<void>;
+  /** Every statement a span of the active trace (see tracing.ts). */
+  traceStatements: boolean;
 }
 
 function openPostgres(target: PostgresTarget): Database {
@@ -110,7 +118,9 @@ function openPostgres(target: PostgresTarget): Database {
     // them fail at once, as 503, and the pool be back within a second of the server.
     backoff: (attempt) => Math.min(0.05 * 2 ** attempt, 1),
   });
-  const db = abandonTransactionsOfLostSessions(drizzle(client, { schema }) as unknown as Db);
+  const db = abandonTransactionsOfLostSessions(
+    drizzle(target.traceStatements ? tracePostgresStatements(client) : client, { schema }) as unknown as Db,
+  );
   return {
     db,
     description: target.description,

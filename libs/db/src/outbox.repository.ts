@@ -2,12 +2,16 @@ import { asc, inArray, sql } from 'drizzle-orm';
 import { type EventMessage, type EventSubject, newEventId } from '@podsync/domain';
 import type { Db } from './database';
 import { outbox, type OutboxRow } from './schema';
+import { currentTraceCarrier } from './tracing';
 
-/** Call inside the transaction of the change the event describes, after writing the change. */
+/**
+ * Call inside the transaction of the change the event describes, after writing the change. The
+ * row keeps the active trace context, so that the work the event causes joins the request's trace.
+ */
 export async function appendOutbox(db: Db, subject: EventSubject, clientId: number, payload: unknown): Promise<OutboxRow> {
   const [row] = await db
     .insert(outbox)
-    .values({ eventId: newEventId(), subject, clientId, payload })
+    .values({ eventId: newEventId(), subject, clientId, payload, traceContext: currentTraceCarrier() })
     .returning()
     .prepare('append_outbox')
     .execute();

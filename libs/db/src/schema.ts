@@ -18,6 +18,7 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 import type { EventSubject, OperationResult, PodOperationKind, PodPhase, RestartReason } from '@podsync/domain';
+import type { TraceCarrier } from './tracing';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -73,6 +74,8 @@ export const outbox = pgTable('outbox', {
   clientId: bigint('client_id', { mode: 'number' }).notNull(),
   payload: jsonb('payload').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
+  /** The W3C trace context of the write, `{traceparent, tracestate?}`; null when tracing is off. */
+  traceContext: jsonb('trace_context').$type<TraceCarrier>(),
 });
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;

@@ -12,3 +12,4 @@ export * from './http/envelope';
 export * from './http/http-conventions.module';
 export * from './http/zod.pipe';
 export * from './startup-line';
+export * from './tracing';

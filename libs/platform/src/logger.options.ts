@@ -4,11 +4,10 @@ import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { type Logger, pino, stdTimeFunctions } from 'pino';
 import type { LogLevel } from '@podsync/domain';
+import { QUIET_PATHS } from './quiet-paths';
+import { traceLogFields } from './tracing';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/** Probes and scrapes arrive every few seconds and say nothing worth a log line. */
-const QUIET_PATHS = /^\/(api\/)?(health|ready)(\?|$)|^\/metrics(\?|$)/;
 
 /**
  * The request id (Fastify's genReqId): the caller's `X-Request-Id` when it is sane, else a new
@@ -29,6 +28,8 @@ export function createRootLogger(level: LogLevel): Logger {
     // `"level":"info"` and ISO times: the log shape operators of the replaced service grep for.
     formatters: { level: (label) => ({ level: label }) },
     timestamp: stdTimeFunctions.isoTime,
+    // trace_id and span_id on every line written inside a span (nothing when tracing is off).
+    mixin: traceLogFields,
     transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
   });
 }

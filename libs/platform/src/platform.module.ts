@@ -10,6 +10,7 @@ import { MetricsRegistry } from './metrics.registry';
 import { ReadinessService } from './readiness.service';
 import { Loggers } from './loggers';
 import { CONFIG, DATABASE, EVENT_BUS } from './tokens';
+import { stopTracing, tracingStarted } from './tracing';
 
 /** Closes the connections last, once every module has stopped using them. */
 @Injectable()
@@ -22,6 +23,8 @@ class ConnectionCloser implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.bus.close();
     await this.database.close();
+    // Last, so that the spans of the shutdown itself go out too.
+    await stopTracing();
   }
 }
 
@@ -43,7 +46,7 @@ export class PlatformModule {
         {
           provide: DATABASE,
           useFactory: async (): Promise<Database> => {
-            const database = openDatabase(config.database);
+            const database = openDatabase({ ...config.database, traceStatements: tracingStarted() });
             await database.migrate();
             return database;
           },

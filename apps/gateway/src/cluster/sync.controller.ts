@@ -2,8 +2,8 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiResponse } from '@nestjs/swagger';
 import { EXAMPLES } from '../common/openapi-examples';
 import { type Page, type PageQuery, pageQuerySchema, type SyncQuery, syncQuerySchema } from '@podsync/domain';
-import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
 import { ApiQueryFrom } from '../common/openapi';
+import type { PausedView, PlanView, RoundView, SyncAccepted } from '@podsync/bus';
 import { ClusterService } from './cluster.service';
 import { RequireRole, ZodPipe } from '@podsync/platform';
 

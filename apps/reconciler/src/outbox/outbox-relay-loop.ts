@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TraceCarrier } from '@podsync/db';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from './outbox-relay';
 
@@ -9,12 +10,12 @@ import type { OutboxRelay } from './outbox-relay';
 export const RELAY_IDLE_MS = 100;
 
 /**
- * Runs the relay for one term of leadership: drain, hand the published clients to
- * `onPublished`, rest when idle, until `signal` aborts.
+ * Runs the relay for one term of leadership: drain, hand the published clients (and the trace
+ * contexts of their messages) to `onPublished`, rest when idle, until `signal` aborts.
  */
 export async function runOutboxRelay(
   relay: OutboxRelay,
-  onPublished: (clientIds: number[]) => void,
+  onPublished: (clientIds: number[], traceContexts: TraceCarrier[]) => void,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
@@ -22,7 +23,10 @@ export async function runOutboxRelay(
     try {
       const published = await relay.drain(signal);
       if (published.length > 0) {
-        onPublished([...new Set(published.map((row) => row.clientId))]);
+        onPublished(
+          [...new Set(published.map((row) => row.clientId))],
+          published.flatMap((row) => (row.traceContext === null ? [] : [row.traceContext])),
+        );
         continue;
       }
     } catch (error) {

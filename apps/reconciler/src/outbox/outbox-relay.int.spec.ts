@@ -169,6 +169,7 @@ describe(OutboxRelay.name, () => {
     expect(second.map((row) => row.id)).toEqual(rows.slice(2).map((row) => row.id));
     expect(await oldestOutbox(database.db, 10)).toEqual([]);
     await eventually(() => received.length === 5, 1_000);
+    // The row as published: its trace context travels in the message headers, not in the payload.
     expect(received).toEqual(rows.map(eventMessage));
     expect(received.map((message) => eventMessageSchema.parse(message).eventId)).toEqual(rows.map((row) => row.eventId));
   });

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { EventBus } from '@podsync/bus';
-import { type Db, deleteOutbox, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { currentTraceCarrier, type Db, deleteOutbox, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { inSpan } from '@podsync/platform';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../sync/backoff';
 
@@ -50,7 +52,8 @@ export class OutboxRelay {
 
   /**
    * Publishes batches until the outbox is empty, a publish fails or `signal` aborts, and returns
-   * the rows published, so the caller can reconcile their clients. After a failure the rows left
+   * the rows published, so the caller can reconcile their clients; each returned row holds the
+   * trace context its message carried. After a failure the rows left
    * in the table go out on a later drain, which first waits out the backoff.
    */
   async drain(signal: AbortSignal): Promise<OutboxRow[]> {
@@ -92,17 +95,46 @@ export class OutboxRelay {
     const acknowledged: OutboxRow[] = [];
     for (const row of batch) {
       if (signal.aborted) break;
+      let published: OutboxRow;
       try {
-        await this.bus.publish(row.subject, eventMessage(row), { msgId: row.eventId });
+        published = await this.publish(row);
       } catch (error) {
         this.options.onPublishFailed();
         this.failed(error, 'could not publish an outbox event', { outboxId: row.id, eventId: row.eventId, subject: row.subject });
         break;
       }
       this.consecutiveFailures = 0;
-      acknowledged.push(row);
+      acknowledged.push(published);
     }
     return acknowledged;
+  }
+
+  /**
+   * One publish, as a PRODUCER span in the trace of the write that stored the row: the bus sends
+   * the span's context in the message's `traceparent` header, and the row handed back carries it.
+   */
+  private publish(row: OutboxRow): Promise<OutboxRow> {
+    const { traceContext } = row;
+    const writeContext = traceContext === null ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, traceContext);
+    return inSpan(
+      `publish ${row.subject}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': row.subject,
+          'messaging.message.id': row.eventId,
+          'podsync.client.id': row.clientId,
+        },
+      },
+      async () => {
+        // The context travels in the headers; the payload keeps the shape of the event.
+        await this.bus.publish(row.subject, eventMessage(row), { msgId: row.eventId });
+        return { ...row, traceContext: currentTraceCarrier() };
+      },
+      writeContext,
+    );
   }
 
   private failed(error: unknown, message: string, context: Record<string, unknown> = {}): void {

@@ -1,3 +1,4 @@
+import { type Link, ROOT_CONTEXT, type Span, type SpanContext, trace } from '@opentelemetry/api';
 import {
   type Db,
   markRoundRequestServed,
@@ -6,7 +7,9 @@ import {
   requestRound,
   StaleEpochError,
   type SyncTrigger,
+  type TraceCarrier,
 } from '@podsync/db';
+import { inSpan, spanContextOf } from '@podsync/platform';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
 import { type Lease, type LeaderElector, LeaseLostError } from '../leader/leader-elector';
@@ -27,6 +30,8 @@ export interface SyncSchedulerSettings {
 const PERIODIC_JITTER = 0.05;
 const DEFAULT_EVENT_DELAY_MS = 50;
 const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { initialMs: 1_000, maxMs: 60_000 };
+/** Events a round's span links at most: the SDK's default link limit, which would drop the rest anyway. */
+const MAX_ROUND_LINKS = 128;
 
 /** When two full requests meet, the round is named after the one an operator would look for. */
 const TRIGGER_RANK: Record<FullRoundTrigger, number> = { periodic: 0, startup: 1, manual: 2 };
@@ -36,7 +41,10 @@ interface FullRequest {
   force: boolean;
 }
 
-type NextRound = { scope: 'full'; request: FullRequest } | { scope: { clientIds: number[] }; request: undefined };
+type NextRound = ({ scope: 'full'; request: FullRequest } | { scope: { clientIds: number[] }; request: undefined }) & {
+  /** The spans of the events the round serves (their messages' trace contexts). */
+  causes: SpanContext[];
+};
 
 /**
  * Decides when the leader runs rounds: a full round when elected, every interval and on request;
@@ -49,6 +57,7 @@ export class SyncScheduler {
   private lease: Lease | undefined;
   private pendingFull: FullRequest | undefined;
   private readonly pendingClients = new Set<number>();
+  private pendingCauses: SpanContext[] = [];
   private timer: { atMs: number; cancel: () => void } | undefined;
   private cancelPeriodic: () => void = () => undefined;
   private loop: Promise<void> | undefined;
@@ -97,10 +106,14 @@ export class SyncScheduler {
     this.queueFull({ trigger, force });
   }
 
-  /** Reconciles these clients soon: called with the clients of the events the outbox relay published. */
-  requestClients(clientIds: Iterable<number>): void {
+  /**
+   * Reconciles these clients soon: called with the clients of the events the outbox relay
+   * published, and the trace contexts of those events, which the round's span continues.
+   */
+  requestClients(clientIds: Iterable<number>, traceContexts: readonly TraceCarrier[] = []): void {
     if (this.lease === undefined) return;
     for (const clientId of clientIds) this.pendingClients.add(clientId);
+    this.addCauses(traceContexts.flatMap((carrier) => spanContextOf(carrier) ?? []));
     this.kick(this.settings.eventDelayMs ?? DEFAULT_EVENT_DELAY_MS);
   }
 
@@ -128,6 +141,7 @@ export class SyncScheduler {
     this.cancelPeriodic();
     this.pendingFull = undefined;
     this.pendingClients.clear();
+    this.pendingCauses = [];
     for (const timer of this.backoffTimers.values()) timer.cancel();
     this.backoffTimers.clear();
   }
@@ -199,18 +213,43 @@ export class SyncScheduler {
 
   private takeNext(): NextRound | undefined {
     const full = this.pendingFull;
+    const causes = this.pendingCauses;
     if (full !== undefined) {
       this.pendingFull = undefined;
       this.pendingClients.clear();
-      return { scope: 'full', request: full };
+      this.pendingCauses = [];
+      return { scope: 'full', request: full, causes };
     }
     if (this.pendingClients.size === 0) return undefined;
     const clientIds = [...this.pendingClients];
     this.pendingClients.clear();
-    return { scope: { clientIds }, request: undefined };
+    this.pendingCauses = [];
+    return { scope: { clientIds }, request: undefined, causes };
   }
 
-  private async runRound(lease: Lease, next: NextRound): Promise<void> {
+  /**
+   * Runs the round in a span of its own. A round of one event continues that event's trace, so a
+   * trace follows a write from the request to the pods; a round serving several events, or none,
+   * starts a trace and links the events' spans.
+   */
+  private runRound(lease: Lease, next: NextRound): Promise<void> {
+    const [only, ...others] = next.causes;
+    const continued = next.request === undefined && only !== undefined && others.length === 0 ? only : undefined;
+    const links: Link[] = continued === undefined ? next.causes.map((cause) => ({ context: cause })) : [];
+    const attributes = {
+      'podsync.round.trigger': next.request?.trigger ?? 'event',
+      'podsync.round.scope': next.scope === 'full' ? 'full' : next.scope.clientIds.join(','),
+      'podsync.leader.epoch': lease.epoch,
+    };
+    return inSpan(
+      'sync round',
+      { attributes, links },
+      (span) => this.runRoundInSpan(lease, next, span),
+      continued === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, continued),
+    );
+  }
+
+  private async runRoundInSpan(lease: Lease, next: NextRound, span: Span): Promise<void> {
     let stored: PendingRound | undefined;
     try {
       let summary: RoundSummary;
@@ -225,6 +264,7 @@ export class SyncScheduler {
         if (stored !== undefined && !summary.paused) await markRoundRequestServed(this.db, stored.request);
       }
       this.last = summary;
+      span.setAttribute('podsync.round.id', summary.id);
       this.failures = 0;
       this.retryAfterBackoff(summary.backedOff);
     } catch (error) {
@@ -252,7 +292,12 @@ export class SyncScheduler {
     // an event-driven change waiting for the next periodic round.
     if (next.request !== undefined) this.queueFull(next.request);
     else this.requeueClients(next.scope.clientIds);
+    this.addCauses(next.causes);
     this.log.error({ err: error, failures: this.failures, retryInMs }, 'sync round failed');
+  }
+
+  private addCauses(causes: readonly SpanContext[]): void {
+    this.pendingCauses.push(...causes.slice(0, MAX_ROUND_LINKS - this.pendingCauses.length));
   }
 
   private requeueClients(clientIds: readonly number[]): void {
