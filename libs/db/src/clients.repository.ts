@@ -244,14 +244,15 @@ const appendStatusEventStatement = new PreparedStatement(
 /**
  * Appends the `status.updated` event of a client: its whole status as it stands in this
  * transaction, every algorithm of `catalogue` mapped to its flag (off without a stored one), as
- * `AlgorithmCatalogue.flags` maps them. Call in the transaction of the change, after it.
+ * `AlgorithmCatalogue.flags` maps them. Call in the transaction of the change, after it. False,
+ * and nothing appended, when there is no such client.
  */
-export async function appendStatusEvent(db: Db, id: number, catalogue: readonly string[]): Promise<void> {
-  const row = await appendStatusEventStatement.row(db, {
+export async function appendStatusEvent(db: Db, id: number, catalogue: readonly string[]): Promise<boolean> {
+  const rows = await appendStatusEventStatement.rows(db, {
     id,
     catalogue: JSON.stringify(catalogue),
     eventId: newEventId(),
     subject: EVENT_SUBJECTS.statusUpdated,
   });
-  if (row === undefined) throw new Error(`no client ${id} to append a status event for`);
+  return rows.length > 0;
 }

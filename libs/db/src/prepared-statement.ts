@@ -38,7 +38,9 @@ export class PreparedStatement<C extends Columns, Row = RowOf<C>> {
 
   async rows(db: Db, values: Record<string, unknown>): Promise<Row[]> {
     this.rendered ??= dialect.sqlToQuery(this.build());
-    return db._.session.prepareQuery<{ execute: Row[]; all: unknown; values: unknown }>(this.rendered, this.fields, this.name, false).execute(values);
+    return db._.session
+      .prepareQuery<{ execute: Row[]; all: unknown; values: unknown }>(this.rendered, this.fields, this.name, false)
+      .execute(values);
   }
 
   async row(db: Db, values: Record<string, unknown>): Promise<Row | undefined> {

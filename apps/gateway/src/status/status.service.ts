@@ -14,11 +14,15 @@ export class StatusService {
   /** Switches the named algorithms; `needRestart` true asks for each running pod to be recreated once. */
   async update(id: number, flags: StatusBody, needRestart: boolean | undefined): Promise<OkMessage> {
     await this.database.db.transaction(async (tx) => {
-      // The change locks the client row, so concurrent status changes of one client queue up, and
-      // the event, a statement of its own, reads the status they left.
-      const changed = await changeClientStatus(tx, id, flags, needRestart);
+      // Sent together: postgres.js pipelines them on the transaction's connection, and the server
+      // runs them in order. The change locks the client row first, so concurrent status changes
+      // of one client queue up; the event, a statement of its own, then reads the status they
+      // left. Without the client neither writes anything.
+      const [changed] = await Promise.all([
+        changeClientStatus(tx, id, flags, needRestart),
+        appendStatusEvent(tx, id, this.config.algorithms.names),
+      ]);
       if (changed === undefined) throw new ClientNotFoundException(id);
-      await appendStatusEvent(tx, id, this.config.algorithms.names);
     });
     return new OkMessage('status updated successfully');
   }
