@@ -4,6 +4,13 @@ import type { Db } from './database';
 
 const dialect = new PgDialect();
 
+type Columns = Record<string, PgColumn>;
+
+/** A row of `C`'s columns as their decoders give them, null where the column allows it. */
+export type RowOf<C extends Columns> = {
+  [K in keyof C]: C[K]['_']['notNull'] extends true ? C[K]['_']['data'] : C[K]['_']['data'] | null;
+};
+
 /**
  * A statement of the API's hot paths whose SQL is rendered once per process and sent as a
  * prepared statement on whichever connection runs it: the pool's or a transaction's.
@@ -16,13 +23,6 @@ const dialect = new PgDialect();
  * Placeholders (`sql.placeholder('id')`) take the call's values; cast each one in the SQL, so
  * that the server knows its type wherever it stands.
  */
-type Columns = Record<string, PgColumn>;
-
-/** A row of `C`'s columns as their decoders give them, null where the column allows it. */
-export type RowOf<C extends Columns> = {
-  [K in keyof C]: C[K]['_']['notNull'] extends true ? C[K]['_']['data'] : C[K]['_']['data'] | null;
-};
-
 export class PreparedStatement<C extends Columns, Row = RowOf<C>> {
   private rendered: Query | undefined;
   private readonly fields: SelectedFieldsOrdered;
