@@ -3,6 +3,7 @@ import { EVENT_SUBJECTS, newEventId, type PodPhase } from '@podsync/domain';
 import type { Db } from './database';
 import { columnList, PreparedStatement } from './prepared-statement';
 import { clientAlgorithms, clients, type ClientRow, type NewClientRow } from './schema';
+import { currentTraceCarrier } from './tracing';
 
 export type ClientFields = Pick<NewClientRow, 'name' | 'version' | 'image' | 'cpu' | 'mem' | 'priority'>;
 
@@ -13,6 +14,12 @@ export async function insertClient(db: Db, fields: ClientFields): Promise<Client
 }
 
 const CLIENT_COLUMNS = getTableColumns(clients);
+
+/** The active trace context as JSON text for an outbox row (see appendOutbox), or null outside a trace. */
+function traceContextText(): string | null {
+  const carrier = currentTraceCarrier();
+  return carrier === null ? null : JSON.stringify(carrier);
+}
 
 /** A timestamptz as JavaScript's `toISOString()` writes it: UTC, milliseconds, `Z`. */
 const isoTime = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
@@ -26,8 +33,9 @@ const insertClientWithEventStatement = new PreparedStatement(
         ${sql.placeholder('cpu')}::varchar, ${sql.placeholder('mem')}::varchar, ${sql.placeholder('priority')}::float8)
       returning ${columnList(CLIENT_COLUMNS)}
     ), event as (
-      insert into outbox (event_id, subject, client_id, payload)
-      select ${sql.placeholder('eventId')}::uuid, ${sql.placeholder('subject')}::varchar, client.id, jsonb_build_object(
+      insert into outbox (event_id, subject, client_id, trace_context, payload)
+      select ${sql.placeholder('eventId')}::uuid, ${sql.placeholder('subject')}::varchar, client.id,
+        ${sql.placeholder('traceContext')}::text::jsonb, jsonb_build_object(
         'id', client.id, 'name', client.name, 'version', client.version, 'image', client.image, 'cpu', client.cpu,
         'mem', client.mem, 'priority', client.priority, 'needRestart', client.need_restart,
         'spawnedAt', ${isoTime('client.spawned_at')}, 'createdAt', ${isoTime('client.created_at')},
@@ -50,6 +58,7 @@ export async function insertClientWithEvent(db: Db, fields: Required<ClientField
     ...fields,
     eventId: newEventId(),
     subject: EVENT_SUBJECTS.clientCreated,
+    traceContext: traceContextText(),
   });
   if (row === undefined) throw new Error('insert into clients returned no row');
   return row;
@@ -227,8 +236,9 @@ export async function changeClientStatus(
 const appendStatusEventStatement = new PreparedStatement(
   'append_status_event',
   () => sql`
-    insert into outbox (event_id, subject, client_id, payload)
-    select ${sql.placeholder('eventId')}::uuid, ${sql.placeholder('subject')}::varchar, client.id, jsonb_build_object(
+    insert into outbox (event_id, subject, client_id, trace_context, payload)
+    select ${sql.placeholder('eventId')}::uuid, ${sql.placeholder('subject')}::varchar, client.id,
+      ${sql.placeholder('traceContext')}::text::jsonb, jsonb_build_object(
       'clientId', client.id,
       'algorithms', (
         select jsonb_object_agg(catalogue.algorithm, coalesce(flag.enabled, false))
@@ -253,6 +263,7 @@ export async function appendStatusEvent(db: Db, id: number, catalogue: readonly 
     catalogue: JSON.stringify(catalogue),
     eventId: newEventId(),
     subject: EVENT_SUBJECTS.statusUpdated,
+    traceContext: traceContextText(),
   });
   return rows.length > 0;
 }
