@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { loadConfig } from '@podsync/domain';
-import { clients, type Database, outbox } from '@podsync/db';
+import { clientAlgorithms, clients, type Database, outbox } from '@podsync/db';
 import { createMigratedDatabase, type MigratedTestDatabase } from '../../../../test/support/test-database';
 import { SAMPLE_CLIENT } from '../../../../test/support/gateway-harness';
 import { StatusService } from '../status/status.service';
-import { ClientsService } from './clients.service';
+import { ClientNotFoundException, ClientsService } from './clients.service';
 
 /** The outbox row and the change it describes commit together or not at all. */
 describe(ClientsService.name, () => {
@@ -55,6 +55,13 @@ describe(ClientsService.name, () => {
     expect(await database.db.execute(sql`select * from idempotency_keys`)).toHaveLength(0);
   });
 
+  it('writes no client when its event cannot be written, also without an Idempotency-Key', async () => {
+    const service = new ClientsService(database, config);
+    await breakOutbox();
+    await expect(service.create(SAMPLE_CLIENT, undefined)).rejects.toThrow();
+    expect(await database.db.select().from(clients)).toEqual([]);
+  });
+
   it('keeps the old client when the update event cannot be written', async () => {
     const service = new ClientsService(database, config);
     const { client } = await service.create(SAMPLE_CLIENT, undefined);
@@ -70,5 +77,34 @@ describe(ClientsService.name, () => {
     await breakOutbox();
     await expect(status.update(client.id, { VWAP: true }, true)).rejects.toThrow();
     expect(await status.get(client.id)).toEqual({ algorithms: { VWAP: false, TWAP: false, HFT: false }, needRestart: false });
+  });
+
+  it('writes neither flags nor an event for a client that does not exist', async () => {
+    const status = new StatusService(database, config);
+    await expect(status.update(404, { VWAP: true }, true)).rejects.toThrow(ClientNotFoundException);
+    expect(await database.db.select().from(clientAlgorithms)).toEqual([]);
+    expect(await database.db.select().from(outbox)).toEqual([]);
+  });
+
+  it('gives each of concurrent status changes of one client an event with the status it left', async () => {
+    const { client } = await new ClientsService(database, config).create(SAMPLE_CLIENT, undefined);
+    const status = new StatusService(database, config);
+    const algorithms = config.algorithms.names;
+    await Promise.all(algorithms.map((algorithm) => status.update(client.id, { [algorithm]: true }, undefined)));
+    const events = await database.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.subject, 'podsync.events.status.updated'))
+      .orderBy(asc(outbox.id));
+    // The changes queue up on the client row: the n-th event to commit sees n algorithms on.
+    const enabledCounts = events.map(
+      (event) => Object.values((event.payload as { algorithms: Record<string, boolean> }).algorithms).filter(Boolean).length,
+    );
+    expect(enabledCounts).toEqual(algorithms.map((_, index) => index + 1));
+    expect(events.at(-1)?.payload).toEqual({
+      clientId: client.id,
+      algorithms: Object.fromEntries(algorithms.map((algorithm) => [algorithm, true])),
+      needRestart: false,
+    });
   });
 });

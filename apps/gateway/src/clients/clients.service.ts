@@ -15,7 +15,7 @@ import {
   deleteClient,
   findClientDetails,
   findIdempotencyKey,
-  insertClient,
+  insertClientWithEvent,
   listClients,
   replaceClient,
   saveIdempotencyKey,
@@ -92,11 +92,7 @@ export class ClientsService {
   }
 
   private async insert(body: ClientBody): Promise<Client> {
-    return this.database.db.transaction(async (tx) => {
-      const client = toClientView(await insertClient(tx, body));
-      await appendOutbox(tx, EVENT_SUBJECTS.clientCreated, client.id, client);
-      return client;
-    });
+    return toClientView(await insertClientWithEvent(this.database.db, body));
   }
 
   private async createOnce(body: ClientBody, key: string, requestHash: string): Promise<CreatedClient> {
@@ -108,8 +104,7 @@ export class ClientsService {
         }
         return { client: earlier.response as Client, replayed: true };
       }
-      const client = toClientView(await insertClient(tx, body));
-      await appendOutbox(tx, EVENT_SUBJECTS.clientCreated, client.id, client);
+      const client = toClientView(await insertClientWithEvent(tx, body));
       await saveIdempotencyKey(tx, { key, requestHash, statusCode: 201, response: client });
       return { client, replayed: false };
     });

@@ -1,13 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type ClientStatus, type Config, EVENT_SUBJECTS, type StatusBody } from '@podsync/domain';
-import {
-  appendOutbox,
-  type Database,
-  enabledAlgorithms,
-  findClientDetails,
-  setAlgorithmFlags,
-  touchClientStatus,
-} from '@podsync/db';
+import { type ClientStatus, type Config, type StatusBody } from '@podsync/domain';
+import { appendStatusEvent, changeClientStatus, type Database, findClientDetails } from '@podsync/db';
 import { CONFIG, DATABASE, OkMessage } from '@podsync/platform';
 import { ClientNotFoundException } from '../clients/clients.service';
 
@@ -21,15 +14,15 @@ export class StatusService {
   /** Switches the named algorithms; `needRestart` true asks for each running pod to be recreated once. */
   async update(id: number, flags: StatusBody, needRestart: boolean | undefined): Promise<OkMessage> {
     await this.database.db.transaction(async (tx) => {
-      // Updating the client row first locks it, so concurrent status changes of one client queue up.
-      const row = await touchClientStatus(tx, id, needRestart);
-      if (row === undefined) throw new ClientNotFoundException(id);
-      await setAlgorithmFlags(tx, id, flags);
-      const status: ClientStatus = {
-        algorithms: this.config.algorithms.flags(await enabledAlgorithms(tx, id)),
-        needRestart: row.needRestart,
-      };
-      await appendOutbox(tx, EVENT_SUBJECTS.statusUpdated, id, { clientId: id, ...status });
+      // Sent together: postgres.js pipelines them on the transaction's connection, and the server
+      // runs them in order. The change locks the client row first, so concurrent status changes
+      // of one client queue up; the event, a statement of its own, then reads the status they
+      // left. Without the client neither writes anything.
+      const [changed] = await Promise.all([
+        changeClientStatus(tx, id, flags, needRestart),
+        appendStatusEvent(tx, id, this.config.algorithms.names),
+      ]);
+      if (changed === undefined) throw new ClientNotFoundException(id);
     });
     return new OkMessage('status updated successfully');
   }

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { EnvelopeInterceptor } from './envelope.interceptor';
 import { ErrorEnvelopeFilter } from './error-envelope.filter';
-import { RequestLogLevelInterceptor } from './request-log-level.interceptor';
+import { RequestLogLevelGuard } from './request-log-level.guard';
 
 /**
  * What every podsync HTTP listener does alike: bearer-token roles, the JSON envelope, errors as
@@ -11,8 +11,9 @@ import { RequestLogLevelInterceptor } from './request-log-level.interceptor';
  */
 @Module({
   providers: [
+    // Guards run in this order: a request without a valid token is refused before its header is read.
     { provide: APP_GUARD, useClass: AuthGuard },
-    { provide: APP_INTERCEPTOR, useClass: RequestLogLevelInterceptor },
+    { provide: APP_GUARD, useClass: RequestLogLevelGuard },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
     { provide: APP_FILTER, useClass: ErrorEnvelopeFilter },
   ],
