@@ -14,12 +14,21 @@ import { type GatewayBenchDatabase, createGatewayBenchDatabase } from './gateway
 import { backgroundLoad, CpuMeter } from './cpu-usage';
 import { summariseProfile } from './cpu-profile-summary';
 import { ensureGatewayBuild, gatewayEntry } from './gateway-build';
+import { openEventStreams } from './event-streams';
 import { measureFixedRate } from './fixed-rate-load';
 import { startGateway, type GatewayProcess } from './gateway-process';
 import { type IdRange, REQUEST_KINDS } from './gateway-requests';
 import type { LoadResult } from './load-result';
 import { runPgbench } from './pgbench';
-import { commitOf, type GatewayBenchReport, gatewayTargets, markdown, profileText, type ServerName } from './gateway-report';
+import {
+  commitOf,
+  type GatewayBenchReport,
+  gatewayTargets,
+  markdown,
+  MIXED_WITH_STREAMS,
+  profileText,
+  type ServerName,
+} from './gateway-report';
 import { machineInfo } from './machine';
 import { measureSaturation } from './saturation-load';
 
@@ -47,6 +56,8 @@ const settings = {
   mixedRate: setting('BENCH_MIXED_RATE', 500, 1, 20_000),
   mixedDurationSeconds: setting('BENCH_MIXED_DURATION', 15, 1, 120),
   seedClients: setting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
+  /** Event streams held open during the second mixed phase of the gateway at warn. */
+  openStreams: setting('BENCH_OPEN_STREAMS', 100, 1, 10_000),
   profile: process.env.BENCH_PROFILE === '1',
   /** Another build of the gateway to measure instead of dist/ (a before/after comparison). */
   entry: process.env.BENCH_GATEWAY_ENTRY,
@@ -185,17 +196,25 @@ async function measureServer(server: MeasuredServer, profileDir: string | undefi
     );
   }
   const databaseConnections = (await database.backendPids()).length;
-  loads.push(
-    await measured(measurement, 'mixed', () =>
-      measureFixedRate({
-        ...saturation,
-        requestsPerSecond: settings.mixedRate,
-        durationSeconds: settings.mixedDurationSeconds,
-        mix: ['create', 'status', 'read', 'read', 'read'],
-        maxConnections: settings.connections,
-      }),
-    ),
-  );
+  const mixedLoad = (): Promise<LoadResult> =>
+    measureFixedRate({
+      ...saturation,
+      requestsPerSecond: settings.mixedRate,
+      durationSeconds: settings.mixedDurationSeconds,
+      mix: ['create', 'status', 'read', 'read', 'read'],
+      maxConnections: settings.connections,
+    });
+  loads.push(await measured(measurement, 'mixed', mixedLoad));
+  if (server.name === 'gateway-warn') {
+    // The same mixed load again while event streams are held open and fed by it.
+    const streams = await openEventStreams(serverProcess.baseUrl, TOKEN, settings.openStreams);
+    try {
+      loads.push(await measured(measurement, MIXED_WITH_STREAMS, mixedLoad));
+      log(`  ${streams.open} of ${settings.openStreams} event streams still open, ${streams.bytesReceived} bytes received`);
+    } finally {
+      streams.close();
+    }
+  }
   await serverProcess.stop();
   return { name: server.name, logLevel: server.logLevel, databaseConnections, loads, database };
 }
@@ -261,6 +280,7 @@ async function main(): Promise<number> {
       mixedRate: settings.mixedRate,
       mixedDurationSeconds: settings.mixedDurationSeconds,
       seedClients: settings.seedClients,
+      openStreams: settings.openStreams,
       profiled: settings.profile,
       gatewayEntry: settings.entry ?? 'dist/apps/gateway/src/main.js',
       loadGenerator: 'autocannon 9 (saturation) and an open-loop node:http generator (fixed rate), in the benchmark process',
