@@ -5,7 +5,7 @@
 // line (to /dev/null).
 import { EmbeddedEventBus } from '@podsync/bus';
 import { type Database, desiredPodBatches, openDatabase, replacePods } from '@podsync/db';
-import { type ActualPod, type Deployer, loadConfig, plan, type PodToRun } from '@podsync/domain';
+import { type Deployer, loadConfig, plan, type PodChange, type PodListing, type PodToRun } from '@podsync/domain';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
@@ -25,8 +25,12 @@ class TimedDeployer implements Deployer {
 
   constructor(private readonly pods: SimulatedDeployer) {}
 
-  list(signal: AbortSignal): Promise<ActualPod[]> {
+  list(signal: AbortSignal): Promise<PodListing> {
     return this.pods.list(signal);
+  }
+
+  watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    return this.pods.watch(from, signal);
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -166,7 +170,7 @@ async function phaseTimes(
     return all;
   });
   const [desired, buildDesiredMs] = await timed(async () => desiredPods(rows));
-  const [listing, listMs] = await timed(() => deployer.list(lease.signal));
+  const [listing, listMs] = await timed(async () => (await deployer.list(lease.signal)).pods);
   const [, replacePodsMs] = await timed(() => replacePods(database.db, lease.epoch, listing));
   const [, planMs] = await timed(async () => plan(desired, listing));
   return { readDesiredMs, buildDesiredMs, listMs, replacePodsMs, planMs };

@@ -32,7 +32,7 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
     {
       provide: DEPLOYER,
       useFactory: (config: Config, leadership: Leadership): Promise<Deployer> =>
-        createDeployer(config, () => leadership.elector.current()?.epoch ?? 0),
+        createDeployer(config, () => leadership.elector.current()),
       inject: [CONFIG, LEADERSHIP],
     },
     {

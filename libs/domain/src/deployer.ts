@@ -12,13 +12,56 @@ export interface PodToRun {
   epoch: number;
 }
 
-/** A pod a deployer reports as running, read back from what the deployer stored on it. */
+export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'] as const;
+export type PodPhase = (typeof POD_PHASES)[number];
+
+/** A pod's health in Kubernetes's own words. */
+export interface PodHealth {
+  phase: PodPhase;
+  /** The pod's Ready condition. */
+  ready: boolean;
+  /** Container restarts, summed over the pod's containers. */
+  restarts: number;
+  /**
+   * Why it is not healthy: the pod's status.reason (Evicted, ...), else the first container's
+   * waiting or last-terminated reason (CrashLoopBackOff, ImagePullBackOff, ErrImagePull,
+   * CreateContainerConfigError, OOMKilled, ...), else the PodScheduled condition's reason
+   * (Unschedulable); null when nothing is wrong.
+   */
+  reason: string | null;
+  message: string | null;
+  /** The node it was scheduled to. */
+  node: string | null;
+}
+
+/** A pod a deployer reports, read back from what the deployer stored on it, with its health. */
 export interface ActualPod {
   name: string;
   clientId: number;
   algorithm: string;
   specHash: string;
   epoch: number;
+  health: PodHealth;
+}
+
+/** A full listing and the version a watch continues from (Kubernetes: the list's resourceVersion). */
+export interface PodListing {
+  pods: ActualPod[];
+  version: string;
+}
+
+/** One change seen by a watch. A pod being deleted (deletionTimestamp set) is reported as 'deleted'. */
+export type PodChange =
+  | { type: 'added' | 'modified' | 'deleted'; pod: ActualPod; version: string }
+  /** Nothing changed, but the watch has reached this version (a Kubernetes bookmark). */
+  | { type: 'bookmark'; version: string };
+
+/** The version a watch asked for is no longer held (Kubernetes 410 Gone): list again. */
+export class WatchExpiredError extends Error {
+  constructor(message = 'the watched version is too old; list again', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WatchExpiredError';
+  }
 }
 
 /**
@@ -28,7 +71,14 @@ export interface ActualPod {
  * it had not already sent. Other failures reject with a DeployerError.
  */
 export interface Deployer {
-  list(signal: AbortSignal): Promise<ActualPod[]>;
+  /** Every managed pod now (terminating ones left out), and the version to watch from. */
+  list(signal: AbortSignal): Promise<PodListing>;
+  /**
+   * The changes after `from`, as they happen, until `signal` aborts. The iteration ends
+   * normally when the server closes the stream (watch again from the last version seen);
+   * it throws WatchExpiredError when `from` is too old (list again), or a DeployerError.
+   */
+  watch(from: string, signal: AbortSignal): AsyncIterable<PodChange>;
   create(pod: PodToRun, signal: AbortSignal): Promise<void>;
   delete(name: string, signal: AbortSignal): Promise<void>;
 }

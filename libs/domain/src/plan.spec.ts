@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActualPod } from './deployer';
-import { ORPHAN_DELETE_PRIORITY, plan, type DesiredPod, type PodOperation } from './plan';
+import { ORPHAN_DELETE_PRIORITY, plan, type DesiredPod, type PodOperation, type RunningPod } from './plan';
 import { podName } from './pod-name';
 
 const ALGORITHMS = ['VWAP', 'TWAP', 'HFT'];
@@ -22,16 +21,16 @@ function desiredPod(clientId: number, algorithm: string, overrides: Partial<Desi
   };
 }
 
-function actualPod(clientId: number, algorithm: string, specHash = 'hash-1'): ActualPod {
+function actualPod(clientId: number, algorithm: string, specHash = 'hash-1'): RunningPod {
   return { name: podName(algorithm, clientId), clientId, algorithm, specHash, epoch: 1 };
 }
 
-function running(pod: DesiredPod): ActualPod {
+function running(pod: DesiredPod): RunningPod {
   return { name: pod.name, clientId: pod.clientId, algorithm: pod.algorithm, specHash: pod.specHash, epoch: 1 };
 }
 
 /** What the deployer would hold after executing `operations` on `actual`: pod name to spec hash. */
-function apply(actual: ActualPod[], operations: PodOperation[]): Map<string, string> {
+function apply(actual: RunningPod[], operations: PodOperation[]): Map<string, string> {
   const pods = new Map(actual.map((pod) => [pod.name, pod.specHash]));
   for (const operation of operations) {
     if (operation.kind === 'delete') pods.delete(operation.pod.name);

@@ -1,5 +1,8 @@
 import type { ActualPod, PodToRun } from './deployer';
 
+/** What planning needs of a running pod: who it is for and the spec it runs, not its health. */
+export type RunningPod = Omit<ActualPod, 'health'>;
+
 /** A pod that should run: one per client and enabled algorithm, with what its client says about it. */
 export interface DesiredPod extends Omit<PodToRun, 'epoch'> {
   priority: number;
@@ -13,7 +16,7 @@ export type RestartReason = 'spec-changed' | 'restart-requested';
 export type PodOperation =
   | { kind: 'create'; pod: DesiredPod; priority: number }
   | { kind: 'restart'; pod: DesiredPod; reason: RestartReason; priority: number }
-  | { kind: 'delete'; pod: ActualPod; priority: number };
+  | { kind: 'delete'; pod: RunningPod; priority: number };
 
 export type PodOperationKind = PodOperation['kind'];
 
@@ -35,7 +38,7 @@ export const ORPHAN_DELETE_PRIORITY = Number.POSITIVE_INFINITY;
  * creates and restarts (freeing capacity first), each in the order of its input.
  * Pod names are unique in each input.
  */
-export function plan(desired: Iterable<DesiredPod>, actual: Iterable<ActualPod>): PodOperation[] {
+export function plan(desired: Iterable<DesiredPod>, actual: Iterable<RunningPod>): PodOperation[] {
   const desiredByName = new Map<string, DesiredPod>();
   const priorityByClient = new Map<number, number>();
   for (const pod of desired) {
@@ -45,7 +48,7 @@ export function plan(desired: Iterable<DesiredPod>, actual: Iterable<ActualPod>)
   }
 
   const deletes: PodOperation[] = [];
-  const running = new Map<string, ActualPod>();
+  const running = new Map<string, RunningPod>();
   for (const pod of actual) {
     running.set(pod.name, pod);
     if (desiredByName.has(pod.name)) continue;

@@ -1,5 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeployerError, type ActualPod, type Deployer, type PodToRun } from '@podsync/domain';
+import {
+  DeployerError,
+  type ActualPod,
+  type Deployer,
+  type PodChange,
+  type PodHealth,
+  type PodListing,
+  type PodToRun,
+} from '@podsync/domain';
+
+/** A simulated pod starts at once and stays up. */
+const RUNNING: PodHealth = { phase: 'Running', ready: true, restarts: 0, reason: null, message: null, node: 'simulated' };
 
 export interface SimulatedDeployerOptions {
   /** How long each call takes (PODSIM_LATENCY_MS). */
@@ -17,6 +28,9 @@ export interface SimulatedDeployerOptions {
  */
 export class SimulatedDeployer implements Deployer {
   private readonly pods = new Map<string, ActualPod>();
+  /** Every change so far, in order; a change's version is its position plus one. */
+  private readonly changes: PodChange[] = [];
+  private readonly watchers = new Set<() => void>();
   private readonly latencyMs: number;
   private readonly failureRate: number;
   private readonly random: () => number;
@@ -30,26 +44,58 @@ export class SimulatedDeployer implements Deployer {
     this.random = random;
   }
 
-  async list(signal: AbortSignal): Promise<ActualPod[]> {
+  async list(signal: AbortSignal): Promise<PodListing> {
     await this.simulateCall('list pods', signal);
-    return [...this.pods.values()].map((pod) => ({ ...pod }));
+    return { pods: [...this.pods.values()].map((pod) => ({ ...pod })), version: String(this.changes.length) };
+  }
+
+  async *watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    let next = Number(from);
+    for (;;) {
+      signal.throwIfAborted();
+      while (next < this.changes.length) {
+        const change = this.changes[next];
+        next += 1;
+        if (change !== undefined) yield change;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.watchers.delete(wake);
+          signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.watchers.add(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+    }
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
     await this.simulateCall(`create pod ${pod.name}`, signal);
     if (this.pods.has(pod.name)) return;
-    this.pods.set(pod.name, {
+    const created: ActualPod = {
       name: pod.name,
       clientId: pod.clientId,
       algorithm: pod.algorithm,
       specHash: pod.specHash,
       epoch: pod.epoch,
-    });
+      health: RUNNING,
+    };
+    this.pods.set(pod.name, created);
+    this.record('added', created);
   }
 
   async delete(name: string, signal: AbortSignal): Promise<void> {
     await this.simulateCall(`delete pod ${name}`, signal);
+    const deleted = this.pods.get(name);
+    if (deleted === undefined) return;
     this.pods.delete(name);
+    this.record('deleted', deleted);
+  }
+
+  private record(type: 'added' | 'deleted', pod: ActualPod): void {
+    this.changes.push({ type, pod: { ...pod }, version: String(this.changes.length + 1) });
+    for (const wake of [...this.watchers]) wake();
   }
 
   /** Waits the latency, then fails at the configured rate; resolves only when the call may take effect. */

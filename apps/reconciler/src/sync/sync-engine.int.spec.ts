@@ -15,7 +15,15 @@ import {
   syncRounds,
   touchClientStatus,
 } from '@podsync/db';
-import { type ActualPod, type Deployer, DeployerError, type PodToRun, specHash } from '@podsync/domain';
+import {
+  type ActualPod,
+  type Deployer,
+  DeployerError,
+  type PodChange,
+  type PodListing,
+  type PodToRun,
+  specHash,
+} from '@podsync/domain';
 import { asc, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -38,9 +46,13 @@ class RecordingDeployer implements Deployer {
   beforeCall: (call: string) => void | Promise<void> = () => undefined;
   private readonly pods = new SimulatedDeployer();
 
-  async list(signal: AbortSignal): Promise<ActualPod[]> {
+  async list(signal: AbortSignal): Promise<PodListing> {
     await this.enter('list');
     return this.pods.list(signal);
+  }
+
+  watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    return this.pods.watch(from, signal);
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -59,7 +71,7 @@ class RecordingDeployer implements Deployer {
   }
 
   async running(): Promise<ActualPod[]> {
-    return (await this.pods.list(new AbortController().signal)).sort((a, b) => a.name.localeCompare(b.name));
+    return (await this.pods.list(new AbortController().signal)).pods.sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async enter(call: string): Promise<void> {

@@ -17,7 +17,6 @@ import {
   type SyncTrigger,
 } from '@podsync/db';
 import {
-  type ActualPod,
   type Config,
   type Deployer,
   type DesiredPod,
@@ -25,6 +24,7 @@ import {
   type PodOperation,
   type PodOperationKind,
   type RestartReason,
+  type RunningPod,
 } from '@podsync/domain';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';
@@ -223,12 +223,12 @@ export class SyncEngine implements SyncRoundRunner {
   async plan(lease?: Lease): Promise<PlanPreview> {
     const { paused, pendingRound } = await readClusterSettings(this.db);
     const desired = await this.readDesired(undefined);
-    let actual: ActualPod[];
+    let actual: RunningPod[];
     if (lease === undefined) {
       actual = await allPods(this.db);
     } else {
       lease.assertValid();
-      actual = await this.deployer.list(lease.signal);
+      actual = (await this.deployer.list(lease.signal)).pods;
     }
     const operations = planOperations(desired.pods, actual);
     const deletes = countDeletes(operations);
@@ -265,9 +265,9 @@ export class SyncEngine implements SyncRoundRunner {
   private async readActual(lease: Lease, clientIds: readonly number[] | undefined): Promise<ObservedPod[]> {
     if (clientIds !== undefined) return podsOfClients(this.db, clientIds);
     lease.assertValid();
-    const listing = await this.deployer.list(lease.signal);
-    await replacePods(this.db, lease.epoch, listing);
-    return listing;
+    const { pods } = await this.deployer.list(lease.signal);
+    await replacePods(this.db, lease.epoch, pods);
+    return pods;
   }
 
   private async execute(
