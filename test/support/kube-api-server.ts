@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -46,7 +47,7 @@ export interface KubeWatchEvent {
 export interface KubeletOptions {
   /** From create to Running and ready. */
   startDelayMs: number;
-  /** From a graceful delete until the pod is gone (its containers stopped), at most the grace period. */
+  /** From a graceful delete until the pod is gone (its containers stopped), at most the grace period; 0 removes it at once. */
   stopDelayMs: number;
 }
 
@@ -478,7 +479,9 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     const bound = (pod.spec as { nodeName?: unknown } | undefined)?.nodeName !== undefined;
     const seconds = grace ?? (pod.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
     // No kubelet runs an unbound pod, so there is nothing to wait for: it goes at once.
-    if (!bound || seconds === 0 || kubelet === false) return change('DELETED', namespace, { ...pod });
+    // Nor when its containers stop at once, or the delete asks for no grace at all.
+    if (!bound || seconds === 0 || kubelet === false || kubelet.stopDelayMs === 0)
+      return change('DELETED', namespace, { ...pod });
     if (pod.metadata.deletionTimestamp !== undefined) return pod;
     const graceSeconds = seconds ?? DEFAULT_GRACE_SECONDS;
     const terminating = change('MODIFIED', namespace, {
@@ -759,15 +762,42 @@ export async function kubeConfigFor(url: string, namespace = 'default'): Promise
   return kubeConfig;
 }
 
+function millisecondsOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const text = values[name];
+  if (typeof text !== 'string') return fallback;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`--${name} must be a whole number of milliseconds, not ${text}`);
+  return ms;
+}
+
 /**
- * Runs the server as its own process for the cluster tests: `tsx test/support/kube-api-server.ts [port]`.
- * Prints `listening <url>` once it accepts requests and serves until SIGTERM or SIGINT.
+ * Runs the server as its own process, for the cluster tests and `npm run kube:dev`:
+ * `tsx test/support/kube-api-server.ts [port] [--start-delay-ms N] [--stop-delay-ms N] [--no-kubelet]`.
+ * The kubelet starts a pod after 1 s and stops a deleted one after 2 s unless told otherwise;
+ * `--stop-delay-ms 0` removes a deleted pod at once. Prints `listening <url>` once it accepts
+ * requests and serves until SIGTERM or SIGINT.
  */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
-  const port = argv[0] === undefined ? 0 : Number(argv[0]);
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'start-delay-ms': { type: 'string' },
+      'stop-delay-ms': { type: 'string' },
+      'no-kubelet': { type: 'boolean' },
+    },
+  });
+  const port = positionals[0] === undefined ? 0 : Number(positionals[0]);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`the port must be a number from 0 to 65535, not ${argv[0]}`);
-  const server = await startKubeApiServer({ port });
+    throw new Error(`the port must be a number from 0 to 65535, not ${positionals[0]}`);
+  const kubelet =
+    values['no-kubelet'] === true
+      ? false
+      : {
+          startDelayMs: millisecondsOption(values, 'start-delay-ms', 1_000),
+          stopDelayMs: millisecondsOption(values, 'stop-delay-ms', 2_000),
+        };
+  const server = await startKubeApiServer({ port, kubelet });
   process.stdout.write(`listening ${server.url}\n`);
   const stop = (): void => {
     void server.close().finally(() => process.exit(0));
