@@ -21,8 +21,6 @@ import { LeaseLostError, type Lease } from '../leader/leader-elector';
 import { podHealth } from './kubernetes-pod-health';
 import { LeasedKubeConfig, lossOf } from './leased-kube-config';
 
-export { EPOCH_HEADER, REPLICA_HEADER } from './leased-kube-config';
-
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'podsync';
 export const CLIENT_ID_LABEL = 'podsync/client-id';
