@@ -33,7 +33,9 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
       provide: DEPLOYER,
       useFactory: (config: Config, leadership: Leadership): Promise<Deployer> =>
         createDeployer(config, () => leadership.elector.current()),
-      inject: [CONFIG, LEADERSHIP],
+      // Made once the database and NATS are connected: loading the Kubernetes client holds the
+      // event loop for seconds, long enough on a busy host to run out their connect timeouts.
+      inject: [CONFIG, LEADERSHIP, DATABASE, EVENT_BUS],
     },
     {
       provide: SyncMetrics,
