@@ -16,12 +16,12 @@ import {
   touchClientStatus,
 } from '@podsync/db';
 import {
-  type ActualPod,
   type Deployer,
   DeployerError,
   type PodChange,
   type PodListing,
   type PodToRun,
+  type RunningPod,
   specHash,
 } from '@podsync/domain';
 import { asc, sql } from 'drizzle-orm';
@@ -70,8 +70,11 @@ class RecordingDeployer implements Deployer {
     return this.calls.filter((call) => call !== 'list');
   }
 
-  async running(): Promise<ActualPod[]> {
-    return (await this.pods.list(new AbortController().signal)).pods.sort((a, b) => a.name.localeCompare(b.name));
+  /** The running pods as the pods table keeps them (without their health), by name. */
+  async running(): Promise<RunningPod[]> {
+    return (await this.pods.list(new AbortController().signal)).pods
+      .map(({ name, clientId, algorithm, specHash: hash, epoch }) => ({ name, clientId, algorithm, specHash: hash, epoch }))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async enter(call: string): Promise<void> {
