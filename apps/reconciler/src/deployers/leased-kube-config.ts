@@ -47,6 +47,28 @@ function epochHeaderOf(headers: Dispatcher.DispatchOptions['headers']): number |
   return typeof value === 'string' && value !== '' ? Number(value) : undefined;
 }
 
+function isAsyncIterable(body: unknown): body is AsyncIterable<Uint8Array | string> {
+  return typeof body === 'object' && body !== null && Symbol.asyncIterator in body && !(body instanceof Uint8Array);
+}
+
+async function bodyBytes(body: AsyncIterable<Uint8Array | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** The controller of a request that failed before it was dispatched. */
+function failedController(reason: unknown): Dispatcher.DispatchController {
+  return {
+    aborted: true,
+    paused: false,
+    reason: reason instanceof Error ? reason : null,
+    abort: () => undefined,
+    pause: () => undefined,
+    resume: () => undefined,
+  };
+}
+
 /**
  * Passes every callback through, except that it refuses the request at the last moment undici
  * gives: `onRequestStart` runs on the connected socket right before the request line is
@@ -163,12 +185,18 @@ export class LeasedKubeConfig extends KubeConfig {
     this.pool = pool;
     const gate = this.gate;
     const bodyTimeout = gate.bodyTimeoutMs;
-    return pool.compose(
-      (dispatch) => (options, handler) =>
-        dispatch(
-          { ...options, bodyTimeout },
-          new LeaseCheckedHandler(handler, () => refusal(gate.currentLease(), epochHeaderOf(options.headers))),
-        ),
-    );
+    return pool.compose((dispatch) => (options, handler) => {
+      const checked = new LeaseCheckedHandler(handler, () => refusal(gate.currentLease(), epochHeaderOf(options.headers)));
+      const send = (body: Dispatcher.DispatchOptions['body']): boolean => dispatch({ ...options, body, bodyTimeout }, checked);
+      if (!isAsyncIterable(options.body)) return send(options.body);
+      // fetch hands a request body over as an async iterable, which undici writes only after
+      // awaiting its first chunk: the request would leave some ticks after the lease check, and
+      // after the wake if the process is paused in between. Read whole (a pod manifest is a few
+      // kB), it is written in the same synchronous step as the check.
+      bodyBytes(options.body).then(send, (error: unknown) =>
+        checked.onResponseError(failedController(error), error instanceof Error ? error : new Error(String(error))),
+      );
+      return true;
+    });
   }
 }
