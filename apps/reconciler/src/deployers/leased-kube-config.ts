@@ -82,12 +82,11 @@ class LeaseCheckedHandler implements Dispatcher.DispatchHandler {
   ) {}
 
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    const refused = this.check();
-    if (refused !== undefined) {
-      controller.abort(refused);
-      return;
-    }
     this.inner.onRequestStart?.(controller, context);
+    // Checked after the inner handler's own work, so that as little as possible runs between the
+    // check and the write: a pause that lands in between still lets the request out on waking.
+    const refused = this.check();
+    if (refused !== undefined) controller.abort(refused);
   }
 
   onRequestUpgrade(...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestUpgrade']>>): void {
