@@ -17,7 +17,10 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{apps,libs,test}/**/*.{spec,test}.ts'],
+    // The frozen-leader scenario (test/chaos/*.chaos.ts) runs under `npm run chaos` alone: it still
+    // finds about one stale pod call in 200 freezes (BENCHMARKS.md, Chaos), so it measures that
+    // window rather than guarding a property `npm test` can hold every time.
+    include: ['{apps,libs,test}/**/*.{spec,test}.ts', ...(process.env.PODSYNC_CHAOS === '1' ? ['test/chaos/**/*.chaos.ts'] : [])],
     globalSetup: ['./test/global-setup.ts'],
     // Two cores: integration suites each open their own database, keep them few at once.
     maxWorkers: 2,

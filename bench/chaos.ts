@@ -1,7 +1,8 @@
 /**
- * `npm run chaos`: the fail-over, paused-leader and churn scenarios of the cluster proof at full
- * length (five kills; 60 s of writes with a kill every 10 s), one after the other so that they do
- * not slow each other down, and a table of their figures for BENCHMARKS.md.
+ * `npm run chaos`: the fail-over, paused-leader, churn and frozen-leader scenarios of the cluster
+ * proof at full length (five kills; 60 s of writes with a kill every 10 s; 200 freezes of the
+ * leader past its lease), one after the other so that they do not slow each other down, and a
+ * table of their figures for BENCHMARKS.md.
  *
  * The scenarios are the tests in test/chaos; this runs them with the settings of the issue and
  * reads the figures they report through CHAOS_FIGURES_FILE. Processes run from dist/: build first
@@ -14,14 +15,15 @@ import { join } from 'node:path';
 import { type ScenarioFigures, spread } from '../test/chaos/chaos-figures';
 
 const ROOT = join(__dirname, '..');
-const FILES = ['test/chaos/leadership.int.spec.ts', 'test/chaos/churn.int.spec.ts'];
-/** Scenarios 1 (fail-over), 2 (paused leader) and 6 (churn), by the names of their tests. */
-const SCENARIOS = 'scenario [126]:';
+const FILES = ['test/chaos/leadership.int.spec.ts', 'test/chaos/churn.int.spec.ts', 'test/chaos/frozen-leader.chaos.ts'];
+/** Scenarios 1 (fail-over), 2 (paused leader), 6 (churn) and 8 (frozen leader), by the names of their tests. */
+const SCENARIOS = 'scenario [1268]:';
 const FULL_LENGTH = {
   CHAOS_FAILOVER_KILLS: '5',
   CHAOS_CHURN_SECONDS: '60',
   CHAOS_KILL_EVERY_SECONDS: '10',
   CHAOS_WRITES_PER_SECOND: '20',
+  CHAOS_FREEZES: '200',
 };
 
 function numbers(value: unknown): number[] {
@@ -46,6 +48,7 @@ function chaosTable(results: readonly ScenarioFigures[]): string {
   const failover = of('failover');
   const paused = of('paused-leader');
   const churn = of('churn');
+  const frozen = of('frozen-leader');
   const value = (figures: Record<string, unknown>, key: string): string => String(figures[key] ?? 'n/a');
   const rows: [string, string][] = [
     ['Fail-over after kill -9 of the leader: new leader, min / median / max', minMedianMax(numbers(failover.newLeaderMs))],
@@ -69,6 +72,14 @@ function chaosTable(results: readonly ScenarioFigures[]): string {
       `${value(churn, 'lostWrites')} of ${value(churn, 'writesAcknowledged')} acknowledged`,
     ],
     ['Churn: pods in step with the database after the writes stopped', `${value(churn, 'convergedAfterWritesMs')} ms`],
+    [
+      `Frozen leader: SIGSTOP past the lease (TTL ${value(frozen, 'ttlMs')} ms) while creating and deleting pods, then SIGCONT`,
+      `${value(frozen, 'freezes')} freezes of ${value(frozen, 'frozenMinMs')} / ${value(frozen, 'frozenMedianMs')} / ${value(frozen, 'frozenMaxMs')} ms (min / median / max); the leader had a call arrive in the 100 ms before ${value(frozen, 'leaderCallingWithin100msBeforeFreeze')} of them`,
+    ],
+    [
+      'Frozen leader: pod calls of a frozen term that reached the API server after its lease lapsed',
+      `${value(frozen, 'callsAfterLapse')} of ${value(frozen, 'podCalls')} pod calls (${value(frozen, 'podCreatesAndDeletes')} creates and deletes); stale-epoch calls ${value(frozen, 'staleLeaderCalls')}, duplicate operations ${value(frozen, 'duplicateOperations')}`,
+    ],
   ];
   return ['| figure | value |', '|---|---|', ...rows.map(([name, cell]) => `| ${name} | ${cell} |`)].join('\n');
 }
@@ -80,7 +91,11 @@ function main(): void {
     const run = spawnSync(
       join(ROOT, 'node_modules/.bin/vitest'),
       ['run', ...FILES, '--testNamePattern', SCENARIOS, '--reporter=verbose', '--no-file-parallelism'],
-      { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...FULL_LENGTH, CHAOS_FIGURES_FILE: figuresFile } },
+      {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: { ...process.env, ...FULL_LENGTH, PODSYNC_CHAOS: '1', CHAOS_FIGURES_FILE: figuresFile },
+      },
     );
     let results: ScenarioFigures[] = [];
     try {

@@ -14,7 +14,8 @@ const FIGURES_PREFIX = '[chaos]';
 
 /**
  * How long the scenarios run. The regular test run keeps them short; `npm run chaos` sets the
- * variables for the full figures of the issue (five kills, 60 s of churn with a kill every 10 s).
+ * variables for the full figures of the issue (five kills, 60 s of churn with a kill every 10 s,
+ * 200 leader freezes).
  */
 export interface ChaosSettings {
   /** Leader kills in the fail-over scenario (CHAOS_FAILOVER_KILLS, default 2). */
@@ -25,6 +26,8 @@ export interface ChaosSettings {
   killEverySeconds: number;
   /** Writes per second during churn (CHAOS_WRITES_PER_SECOND, default 10). */
   writesPerSecond: number;
+  /** Leader freezes (SIGSTOP past the lease, then SIGCONT) in the frozen-leader scenario (CHAOS_FREEZES, default 12). */
+  freezes: number;
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -41,6 +44,7 @@ export function chaosSettings(env: NodeJS.ProcessEnv = process.env): ChaosSettin
     churnSeconds: positiveNumber(env, 'CHAOS_CHURN_SECONDS', 20),
     killEverySeconds: positiveNumber(env, 'CHAOS_KILL_EVERY_SECONDS', 5),
     writesPerSecond: positiveNumber(env, 'CHAOS_WRITES_PER_SECOND', 10),
+    freezes: Math.round(positiveNumber(env, 'CHAOS_FREEZES', 12)),
   };
 }
 

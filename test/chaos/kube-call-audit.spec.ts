@@ -39,6 +39,11 @@ describe('staleEpochCalls', () => {
       staleEpochCalls([call('GET', undefined, 1, 200), call('GET', undefined, 2, 200), late, leaseless, unidentified]),
     ).toEqual([late, leaseless, unidentified]);
   });
+
+  it("leaves out calls that name no replica: a test's own, playing the kubelet", () => {
+    const kubelet = { ...call('PATCH', 'vwap-1', undefined, 200), replicaId: undefined };
+    expect(staleEpochCalls([call('GET', undefined, 2, 200), kubelet])).toEqual([]);
+  });
 });
 
 describe('duplicateOperations', () => {

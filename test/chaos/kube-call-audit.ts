@@ -5,21 +5,22 @@ import type { KubeApiCall } from '../support/kube-api-server';
  * and epoch it carried, in arrival order) for the safety properties of DESIGN §4.
  */
 
-/** The epoch a call carried; a replica without a valid lease sends 0, an unidentified call none. */
+/** The epoch a call carried; 0 for a call of a replica that named none. */
 function epochOf(call: KubeApiCall): number {
   return call.epoch ?? 0;
 }
 
 /**
- * Calls that no valid leader could have sent: those without an epoch (the deployer sends 0 once
- * its lease is gone) and those whose epoch is older than one the server had already seen. Leases
- * do not overlap and each term has a higher epoch, so a lower epoch after a higher one is a
- * deposed leader still acting.
+ * Calls of podsync replicas that no valid leader could have sent: those without an epoch and
+ * those whose epoch is older than one the server had already seen. Leases do not overlap and
+ * each term has a higher epoch, so a lower epoch after a higher one is a deposed leader still
+ * acting. Calls naming no replica are a test's own (a status patch playing the kubelet).
  */
 export function staleEpochCalls(calls: readonly KubeApiCall[]): KubeApiCall[] {
   let highest = 0;
   const stale: KubeApiCall[] = [];
   for (const call of calls) {
+    if (call.replicaId === undefined) continue;
     const epoch = epochOf(call);
     if (epoch === 0 || epoch < highest) stale.push(call);
     else highest = epoch;

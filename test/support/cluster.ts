@@ -165,7 +165,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const kube = new KubeApiProcess({
       name: 'kube-api-server',
       // tsx resolves from the working directory, so this one runs from the repository.
-      args: ['--import', 'tsx', KUBE_API_SERVER, String(kubePort)],
+      // Pods start after 100 ms; a deleted pod goes at once, so a restart (delete, then create)
+      // finds its name free, as the scenarios' operation counts assume.
+      args: ['--import', 'tsx', KUBE_API_SERVER, String(kubePort), '--start-delay-ms', '100', '--stop-delay-ms', '0'],
       env: baseEnv(),
       cwd: REPO_ROOT,
       url: `http://127.0.0.1:${kubePort}`,

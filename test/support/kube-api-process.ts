@@ -30,6 +30,19 @@ export class KubeApiProcess extends ManagedProcess {
     await this.control('POST', `/_fail?${query}`);
   }
 
+  /** Merges `status` into a pod's status through the API, as a kubelet would report it (a crash, an eviction). */
+  async patchStatus(namespace: string, name: string, status: object): Promise<KubePod> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/status`;
+    const response = await fetch(this.url + path, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (response.status !== 200) throw new Error(`PATCH ${path} on the test Kubernetes API server answered ${response.status}`);
+    return (await response.json()) as KubePod;
+  }
+
   private async control<T>(method: string, path: string): Promise<T> {
     const response = await fetch(this.url + path, { method, signal: AbortSignal.timeout(5_000) });
     if (response.status !== 200)

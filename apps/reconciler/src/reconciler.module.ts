@@ -38,8 +38,10 @@ import { DEPLOYER, LEADERSHIP } from './tokens';
     {
       provide: DEPLOYER,
       useFactory: async (config: Config, leadership: Leadership): Promise<Deployer> =>
-        traceDeployer(await createDeployer(config, () => leadership.elector.current()?.epoch ?? 0), config.deployer.kind),
-      inject: [CONFIG, LEADERSHIP],
+        traceDeployer(await createDeployer(config, () => leadership.elector.current()), config.deployer.kind),
+      // Made once the database and NATS are connected: loading the Kubernetes client holds the
+      // event loop for seconds, long enough on a busy host to run out their connect timeouts.
+      inject: [CONFIG, LEADERSHIP, DATABASE, EVENT_BUS],
     },
     {
       provide: SyncMetrics,

@@ -3,21 +3,23 @@ import {
   CoreV1Api,
   KubeConfig,
   Observable,
+  Watch,
   type ConfigurationOptions,
   type ObservableMiddleware,
   type V1Pod,
 } from '@kubernetes/client-node';
 import {
+  DeployerError,
+  WatchExpiredError,
   type ActualPod,
   type Deployer,
-  DeployerError,
-  POD_PHASES,
   type PodChange,
-  type PodHealth,
   type PodListing,
-  type PodPhase,
   type PodToRun,
 } from '@podsync/domain';
+import { LeaseLostError, type Lease } from '../leader/leader-elector';
+import { podHealth } from './kubernetes-pod-health';
+import { LeasedKubeConfig, lossOf } from './leased-kube-config';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'podsync';
@@ -25,10 +27,6 @@ export const CLIENT_ID_LABEL = 'podsync/client-id';
 export const ALGORITHM_LABEL = 'podsync/algorithm';
 export const SPEC_HASH_ANNOTATION = 'podsync/spec-hash';
 export const EPOCH_ANNOTATION = 'podsync/epoch';
-
-/** Sent on every API request so the API server's audit log names the replica and the epoch behind it. */
-export const REPLICA_HEADER = 'X-Podsync-Replica';
-export const EPOCH_HEADER = 'X-Podsync-Epoch';
 
 const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
 
@@ -41,14 +39,25 @@ const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
  */
 const RETRYABLE_CLIENT_ERRORS = new Set([401, 408, 409, 410, 429]);
 
+/** Timers longer than this fire at once in Node; a lease that far away needs no deadline. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export interface KubernetesDeployerOptions {
   /** Where the pods live (PODSYNC_K8S_NAMESPACE). */
   namespace: string;
   replicaId: string;
-  /** The current leader epoch; read on every request, since it changes when leadership does. */
-  currentEpoch: () => number;
+  /**
+   * The lease of the current term, or undefined while not leader; read on every request, which
+   * goes out only while it holds and carries its epoch.
+   */
+  currentLease: () => Lease | undefined;
   /** Pods per list request; larger fleets are read over several pages. */
   pageSize?: number;
+  /**
+   * How long the API server keeps one watch open (`timeoutSeconds`); the watch then ends and the
+   * caller watches again from the last version. Default 300, as client-go's 5 to 10 minutes.
+   */
+  watchTimeoutSeconds?: number;
 }
 
 /**
@@ -63,26 +72,38 @@ export function kubeConfigFromEnvironment(): KubeConfig {
   return kubeConfig;
 }
 
-/** The Deployer over the Kubernetes API: one bare pod per client and enabled algorithm. */
+/**
+ * The Deployer over the Kubernetes API: one bare pod per client and enabled algorithm. Every
+ * request, watches included, goes over one keep-alive connection pool and only under a valid
+ * lease: checked when it is built and again right before it is written, and, for the calls
+ * that change or list pods, aborted when the lease's validity ends (DESIGN §4).
+ */
 export class KubernetesDeployer implements Deployer {
+  private readonly kubeConfig: LeasedKubeConfig;
   private readonly api: CoreV1Api;
+  private readonly watcher: Watch;
   private readonly namespace: string;
-  private readonly replicaId: string;
-  private readonly currentEpoch: () => number;
   private readonly pageSize: number;
+  private readonly watchTimeoutSeconds: number;
 
   constructor(kubeConfig: KubeConfig, options: KubernetesDeployerOptions) {
-    this.api = kubeConfig.makeApiClient(CoreV1Api);
+    this.watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
+    this.kubeConfig = new LeasedKubeConfig(kubeConfig, {
+      replicaId: options.replicaId,
+      currentLease: options.currentLease,
+      // A watch stays quiet between events; the server ends it at its timeout, so wait past that.
+      bodyTimeoutMs: (this.watchTimeoutSeconds + 60) * 1_000,
+    });
+    this.api = this.kubeConfig.makeApiClient(CoreV1Api);
+    this.watcher = new Watch(this.kubeConfig);
     this.namespace = options.namespace;
-    this.replicaId = options.replicaId;
-    this.currentEpoch = options.currentEpoch;
     this.pageSize = options.pageSize ?? 500;
   }
 
   async list(signal: AbortSignal): Promise<PodListing> {
     const pods: ActualPod[] = [];
+    let version: string | undefined;
     let token: string | undefined;
-    let version = '';
     do {
       const page = await this.call('list pods', signal, (options) =>
         this.api.listNamespacedPod(
@@ -92,21 +113,57 @@ export class KubernetesDeployer implements Deployer {
       );
       for (const pod of page.items) {
         const actual = toActualPod(pod);
-        if (actual !== undefined) pods.push(actual);
+        if (actual !== undefined && pod.metadata?.deletionTimestamp === undefined) pods.push(actual);
       }
+      // Every page of a list is read at the first page's version (the continue token keeps it).
+      version ??= page.metadata?.resourceVersion;
       token = page.metadata?._continue || undefined;
-      // Every page of one list carries the resourceVersion of the snapshot it was read from.
-      version = page.metadata?.resourceVersion ?? version;
     } while (token !== undefined);
+    if (version === undefined)
+      throw new DeployerError('list pods: the Kubernetes API sent no resourceVersion', { terminal: false });
     return { pods, version };
   }
 
-  watch(): AsyncIterable<PodChange> {
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next: () => Promise.reject(new DeployerError('watch pods: not supported by this deployer yet', { terminal: true })),
-      }),
-    };
+  async *watch(from: string, signal: AbortSignal): AsyncIterable<PodChange> {
+    signal.throwIfAborted();
+    const changes = new ChangeQueue(signal);
+    const started = this.watcher.watch(
+      `/api/v1/namespaces/${encodeURIComponent(this.namespace)}/pods`,
+      {
+        labelSelector: MANAGED_SELECTOR,
+        allowWatchBookmarks: true,
+        resourceVersion: from,
+        timeoutSeconds: this.watchTimeoutSeconds,
+      },
+      // The library swallows what this callback throws: a bad event must end the watch here.
+      (type: string, object: unknown) => {
+        try {
+          const change = toPodChange(type, object);
+          if (change !== undefined) changes.push(change);
+        } catch (error) {
+          changes.end(error);
+        }
+      },
+      (error: unknown) => changes.end(watchEndError(error)),
+    );
+    let controller: AbortController | undefined;
+    try {
+      controller = await changes.until(started);
+      for (;;) {
+        const change = await changes.next();
+        if (change === undefined) return;
+        yield change;
+      }
+    } finally {
+      // An abort or an early return of the consumer leaves the stream open otherwise.
+      if (controller === undefined)
+        void started.then(
+          (late) => late.abort(),
+          () => undefined,
+        );
+      else controller.abort();
+      changes.close();
+    }
   }
 
   async create(pod: PodToRun, signal: AbortSignal): Promise<void> {
@@ -129,6 +186,11 @@ export class KubernetesDeployer implements Deployer {
       if (error instanceof DeployerError && error.status === 404) return;
       throw error;
     }
+  }
+
+  /** Closes the connections to the API server. */
+  close(): Promise<void> {
+    return this.kubeConfig.close();
   }
 
   /**
@@ -156,30 +218,167 @@ export class KubernetesDeployer implements Deployer {
     }
   }
 
-  /** Sends one request identified by replica and epoch, aborted with `signal`; failures become DeployerErrors. */
+  /**
+   * Sends one request under the current lease, aborted with `signal` or when the lease's
+   * validity ends, whichever comes first. A request refused or cut short for the lease rejects
+   * with its LeaseLostError; other failures become DeployerErrors.
+   */
   private async call<T>(what: string, signal: AbortSignal, request: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
+    const lease = this.kubeConfig.validLease();
+    const remainingMs = lease.remainingMs();
+    const bounded =
+      remainingMs < LONGEST_TIMER_MS
+        ? AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)))])
+        : signal;
     try {
-      return await request(this.requestOptions(signal));
+      return await request(this.requestOptions(lease.epoch, bounded));
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      const lost = lossOf(lease) ?? leaseLostIn(error);
+      if (lost !== undefined) throw lost;
       throw toDeployerError(what, error);
     }
   }
 
-  private requestOptions(signal: AbortSignal): ConfigurationOptions {
-    const identify: ObservableMiddleware = {
-      pre: (context) => {
-        context.setHeaderParam(REPLICA_HEADER, this.replicaId);
-        context.setHeaderParam(EPOCH_HEADER, String(this.currentEpoch()));
-        context.setSignal(signal);
-        return new Observable(Promise.resolve(context));
-      },
+  /** The last hook of the generated API before sending: the lease check and the request's deadline. */
+  private requestOptions(epoch: number, signal: AbortSignal): ConfigurationOptions {
+    const guard: ObservableMiddleware = {
+      pre: (context) =>
+        new Observable(
+          (async () => {
+            this.kubeConfig.validLease(epoch);
+            context.setSignal(signal);
+            return context;
+          })(),
+        ),
       post: (context) => new Observable(Promise.resolve(context)),
     };
     // 'append' keeps the middleware of the client's own configuration; the default replaces it.
-    return { middleware: [identify], middlewareMergeStrategy: 'append' };
+    return { middleware: [guard], middlewareMergeStrategy: 'append' };
   }
+}
+
+/**
+ * The events of one watch, handed from the library's callbacks to an async iteration: pushed
+ * as they arrive, taken in order, until the stream ends, fails or the signal aborts.
+ */
+class ChangeQueue {
+  private readonly queued: PodChange[] = [];
+  private ended = false;
+  private failure: unknown;
+  private wake: () => void = () => undefined;
+  private readonly onAbort = (): void => this.wake();
+
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  push(change: PodChange): void {
+    if (this.ended) return;
+    this.queued.push(change);
+    this.wake();
+  }
+
+  /** Ends the iteration once what is queued is taken: normally without an error, else with it. */
+  end(error?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = error;
+    this.wake();
+  }
+
+  /** Waits for `promise`, unless the signal aborts or the watch fails first. */
+  async until<T>(promise: Promise<T>): Promise<T> {
+    const interrupted = new Promise<never>((_, reject) => {
+      const check = (): void => {
+        if (this.signal.aborted) reject(this.signal.reason);
+        else if (this.ended && this.failure !== undefined) reject(this.failure);
+      };
+      this.wake = check;
+      check();
+    });
+    interrupted.catch(() => undefined);
+    return Promise.race([promise, interrupted]);
+  }
+
+  /** The next change, or undefined when the stream ended normally. */
+  async next(): Promise<PodChange | undefined> {
+    for (;;) {
+      this.signal.throwIfAborted();
+      const change = this.queued.shift();
+      if (change !== undefined) return change;
+      if (this.ended) {
+        if (this.failure !== undefined) throw this.failure;
+        return undefined;
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
+  close(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** One watch event as a PodChange; undefined for a pod that is not podsync's. */
+function toPodChange(type: string, object: unknown): PodChange | undefined {
+  if (type === 'ERROR') throw watchStatusError(object);
+  const pod = object as V1Pod;
+  const version = pod.metadata?.resourceVersion ?? '';
+  if (type === 'BOOKMARK') return { type: 'bookmark', version };
+  const actual = toActualPod(pod);
+  if (actual === undefined) return undefined;
+  // A pod being deleted is gone for podsync's purposes: a create of that name waits for it.
+  if (type === 'DELETED' || pod.metadata?.deletionTimestamp !== undefined) return { type: 'deleted', pod: actual, version };
+  if (type === 'ADDED') return { type: 'added', pod: actual, version };
+  if (type === 'MODIFIED') return { type: 'modified', pod: actual, version };
+  throw new DeployerError(`watch pods: an event of unknown type ${type}`, { terminal: false });
+}
+
+/** The Status object of an in-stream ERROR event as an error: 410 Gone means list again. */
+function watchStatusError(object: unknown): Error {
+  const status = (object ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof status.code === 'number' ? status.code : undefined;
+  const message = typeof status.message === 'string' ? status.message : 'no message';
+  if (code === 410) return new WatchExpiredError(`watch pods: ${message}`);
+  return new DeployerError(`watch pods: the Kubernetes API sent an error${code === undefined ? '' : ` ${code}`}: ${message}`, {
+    terminal: false,
+    status: code,
+  });
+}
+
+/**
+ * How the library reports the end of a watch, as the iteration's outcome: undefined for a
+ * normal end (the server closed the stream, or the library's own no-data timer of 30 s, which
+ * client-node 2.0 applies to every watch, cut it: either way the caller watches again), else
+ * the error to throw.
+ */
+function watchEndError(error: unknown): unknown {
+  if (error === null || error === undefined) return undefined;
+  if (error instanceof Error && error.name === 'TimeoutError') return undefined;
+  const leaseLost = leaseLostIn(error);
+  if (leaseLost !== undefined) return leaseLost;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 410) return new WatchExpiredError('watch pods: the Kubernetes API answered 410 Gone', { cause: error });
+  if (typeof status === 'number') {
+    return new DeployerError(`watch pods: the Kubernetes API answered ${status}`, {
+      terminal: status >= 400 && status < 500 && !RETRYABLE_CLIENT_ERRORS.has(status),
+      status,
+      cause: error,
+    });
+  }
+  return toDeployerError('watch pods', error);
+}
+
+/** The LeaseLostError a request was refused with, wherever fetch wrapped it. */
+function leaseLostIn(error: unknown): LeaseLostError | undefined {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof LeaseLostError) return cause;
+  }
+  return undefined;
 }
 
 function podManifest(pod: PodToRun): V1Pod {
@@ -221,13 +420,12 @@ function podManifest(pod: PodToRun): V1Pod {
 const WHOLE_NUMBER = /^(0|[1-9][0-9]{0,15})$/;
 
 /**
- * The pod as the deployer reports it, or undefined for one to leave alone: a pod that is
- * already terminating is on its way out (a create of the same name waits for it), and a
- * pod wearing our managed-by label without our other labels was not made by podsync.
+ * The pod as the deployer reports it, or undefined for one to leave alone: a pod wearing our
+ * managed-by label without our other labels was not made by podsync.
  */
 function toActualPod(pod: V1Pod): ActualPod | undefined {
   const metadata = pod.metadata;
-  if (metadata?.name === undefined || metadata.deletionTimestamp !== undefined) return undefined;
+  if (metadata?.name === undefined) return undefined;
   const clientId = metadata.labels?.[CLIENT_ID_LABEL];
   const algorithm = metadata.labels?.[ALGORITHM_LABEL];
   const specHash = metadata.annotations?.[SPEC_HASH_ANNOTATION];
@@ -241,30 +439,6 @@ function toActualPod(pod: V1Pod): ActualPod | undefined {
     specHash,
     epoch: epoch !== undefined && WHOLE_NUMBER.test(epoch) ? Number(epoch) : 0,
     health: podHealth(pod),
-  };
-}
-
-/** The pod's health in the words of its status, as PodHealth describes them. */
-function podHealth(pod: V1Pod): PodHealth {
-  const status = pod.status;
-  const phase = POD_PHASES.find((known) => known === status?.phase) ?? ('Unknown' satisfies PodPhase);
-  const containers = status?.containerStatuses ?? [];
-  const first = containers[0];
-  const containerProblem = first?.state?.waiting ?? first?.lastState?.terminated;
-  const unscheduled = status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False');
-  const [reason, message] =
-    status?.reason !== undefined
-      ? [status.reason, status.message]
-      : containerProblem?.reason !== undefined
-        ? [containerProblem.reason, containerProblem.message]
-        : [unscheduled?.reason, unscheduled?.message];
-  return {
-    phase,
-    ready: status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') ?? false,
-    restarts: containers.reduce((sum, container) => sum + container.restartCount, 0),
-    reason: reason ?? null,
-    message: message ?? null,
-    node: pod.spec?.nodeName ?? null,
   };
 }
 

@@ -22,6 +22,10 @@ export class HeldLease implements Lease {
     return this.validity.isValid();
   }
 
+  remainingMs(): number {
+    return this.validity.remainingMs();
+  }
+
   revoke(reason: LeaseLostError): void {
     this.validity.revoke(reason);
   }

@@ -8,7 +8,9 @@ export type LeaseLossReason =
   | 'epoch-failed'
   /** The replica gave up its leadership, e.g. after a write was refused as stale. */
   | 'stepped-down'
-  | 'stopped';
+  | 'stopped'
+  /** A pod call was attempted by a replica that holds no lease at all. */
+  | 'not-leader';
 
 const LOSS_MESSAGES: Record<LeaseLossReason, string> = {
   expired: 'the leader lease expired before it was renewed',
@@ -16,6 +18,7 @@ const LOSS_MESSAGES: Record<LeaseLossReason, string> = {
   'epoch-failed': 'the fencing epoch could not be advanced',
   'stepped-down': 'the replica stepped down',
   stopped: 'the leader elector was stopped',
+  'not-leader': 'this replica holds no leader lease',
 };
 
 /** Thrown by Lease.assertValid() and carried by the lease's aborted signal. */
@@ -40,6 +43,11 @@ export interface Lease {
   isValid(): boolean;
   /** Throws LeaseLostError unless the lease is valid; call it before every pod operation. */
   assertValid(): void;
+  /**
+   * How long the lease stays valid from now, in ms: 0 once it is lost, Infinity when it never
+   * expires (embedded). A pod call must be over by then.
+   */
+  remainingMs(): number;
 }
 
 export type LeadershipChange = { kind: 'elected'; lease: Lease } | { kind: 'demoted'; epoch: number; reason: LeaseLostError };

@@ -99,6 +99,18 @@ describe(LeaseValidity.name, () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('tells how long it stays valid: the time to its deadline, then 0', () => {
+    const clock = new ManualClock();
+    const validity = new LeaseValidity(clock, 1_000);
+
+    clock.advance(400);
+    expect(validity.remainingMs()).toBe(600);
+
+    clock.jump(700);
+    expect(validity.remainingMs()).toBe(0);
+    expect(new LeaseValidity(clock, Infinity).remainingMs()).toBe(Infinity);
+  });
+
   it('never expires with an infinite deadline', () => {
     const clock = new ManualClock();
     const validity = new LeaseValidity(clock, Infinity);

@@ -37,6 +37,12 @@ export class LeaseValidity {
     return true;
   }
 
+  /** Milliseconds until the deadline; 0 once the lease is lost, Infinity when it never expires. */
+  remainingMs(): number {
+    if (!this.isValid()) return 0;
+    return this.deadlineMs - this.clock.monotonicMs();
+  }
+
   /** Moves the deadline after a successful renewal; does nothing once the lease is lost. */
   renew(deadlineMs: number): void {
     if (this.lost !== undefined) return;
