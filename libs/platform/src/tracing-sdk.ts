@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { QUIET_PATHS } from './quiet-paths';
 import { tracingStartedWith } from './tracing';
@@ -17,6 +18,8 @@ export function startTracing(env: NodeJS.ProcessEnv, entryScript: string | undef
         // Probes and scrapes every few seconds would drown the traces worth reading.
         ignoreIncomingRequestHook: (request) => QUIET_PATHS.test(request.url ?? ''),
       }),
+      // The Kubernetes client (2.x) sends its requests through undici, not node:http.
+      new UndiciInstrumentation(),
     ],
     metricReaders: [],
     logRecordProcessors: [],
