@@ -85,7 +85,8 @@ describe('chaos: leadership', () => {
       });
 
       for (const failover of failovers) {
-        expect(failover.to.replicaId).not.toBe(failover.from.replicaId);
+        // A new term: the killed process is gone, and its restarted successor of the same replica
+        // id may win the lease as fairly as the others, so the epoch tells the terms apart.
         expect(failover.to.epoch).toBeGreaterThan(failover.from.epoch);
         expect(failover.leaderMs).toBeLessThanOrEqual(BOUND_MS);
         expect(failover.roundMs).toBeLessThanOrEqual(BOUND_MS);
