@@ -16,6 +16,7 @@ import { freeLoopbackPort, type GatewayProcess, startGateway } from './gateway-p
 import { commitOf } from './gateway-report';
 import { machineInfo } from './machine';
 import { processMemory, sumMemory, type TreeMemory, treeMemory } from './process-memory';
+import { wholeNumberSetting } from './bench-setting';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -26,14 +27,6 @@ const REQUEST_CONCURRENCY = 8;
 const SETTLE_AFTER_START_MS = 5_000;
 const CONVERGENCE_TIMEOUT_MS = 600_000;
 const SAMPLE_EVERY_MS = 5_000;
-
-function setting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
-  return value;
-}
 
 function caseNames(raw: string | undefined): CaseName[] {
   const names = (raw ?? CASES.join(',')).split(',').map((name) => name.trim());
@@ -53,9 +46,9 @@ function startScriptNodeArgs(): string {
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  clients: setting('BENCH_CLIENTS', 1_000, 1, 100_000),
+  clients: wholeNumberSetting('BENCH_CLIENTS', 1_000, 1, 100_000),
   algorithms: (process.env.BENCH_ALGORITHMS ?? 'VWAP,TWAP').split(',').filter((name) => name !== ''),
-  restSeconds: setting('BENCH_REST', 60, 5, 3_600),
+  restSeconds: wholeNumberSetting('BENCH_REST', 60, 5, 3_600),
   cases: caseNames(process.env.BENCH_CASES),
   /** Names what the embedded case runs on in the report, e.g. when measuring another build. */
   embeddedLabel: process.env.BENCH_EMBEDDED_LABEL ?? 'embedded PostgreSQL',

@@ -31,6 +31,7 @@ import {
 } from './gateway-report';
 import { machineInfo } from './machine';
 import { measureSaturation } from './saturation-load';
+import { wholeNumberSetting } from './bench-setting';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -41,23 +42,15 @@ const BACKGROUND_SAMPLE_MS = 3_000;
 /** Above this share of one core used by others before the run, the numbers say more about them than about the gateway. */
 const BUSY_MACHINE_PERCENT = 20;
 
-function setting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
-  return value;
-}
-
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  connections: setting('BENCH_CONNECTIONS', 32, 1, 1_000),
-  durationSeconds: setting('BENCH_DURATION', 10, 1, 120),
-  mixedRate: setting('BENCH_MIXED_RATE', 500, 1, 20_000),
-  mixedDurationSeconds: setting('BENCH_MIXED_DURATION', 15, 1, 120),
-  seedClients: setting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
+  connections: wholeNumberSetting('BENCH_CONNECTIONS', 32, 1, 1_000),
+  durationSeconds: wholeNumberSetting('BENCH_DURATION', 10, 1, 120),
+  mixedRate: wholeNumberSetting('BENCH_MIXED_RATE', 500, 1, 20_000),
+  mixedDurationSeconds: wholeNumberSetting('BENCH_MIXED_DURATION', 15, 1, 120),
+  seedClients: wholeNumberSetting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
   /** Event streams held open during the second mixed phase of the gateway at warn. */
-  openStreams: setting('BENCH_OPEN_STREAMS', 100, 1, 10_000),
+  openStreams: wholeNumberSetting('BENCH_OPEN_STREAMS', 100, 1, 10_000),
   profile: process.env.BENCH_PROFILE === '1',
   /** Another build of the gateway to measure instead of dist/ (a before/after comparison). */
   entry: process.env.BENCH_GATEWAY_ENTRY,

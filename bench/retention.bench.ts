@@ -20,6 +20,7 @@ import { measureFixedRate } from './fixed-rate-load';
 import type { LoadResult } from './load-result';
 import { machineInfo, type MachineInfo } from './machine';
 import type { PurgeRun, PurgeSettings } from './retention-purge.child';
+import { wholeNumberSetting } from './bench-setting';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -35,28 +36,21 @@ const SEED_CHUNK = 1_000_000;
 /** The goal of the issue: the mixed p99 during the purge within 10% of the one without it. */
 const P99_ALLOWANCE = 1.1;
 
-function setting(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max)
-    throw new Error(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
-  return value;
-}
-
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  rows: setting('BENCH_RETENTION_ROWS', 5_000_000, 1_000, 50_000_000),
-  connections: setting('BENCH_CONNECTIONS', 32, 1, 1_000),
-  mixedRate: setting('BENCH_MIXED_RATE', 500, 1, 20_000),
-  windowSeconds: setting('BENCH_MIXED_DURATION', 15, 5, 120),
+  rows: wholeNumberSetting('BENCH_RETENTION_ROWS', 5_000_000, 1_000, 50_000_000),
+  connections: wholeNumberSetting('BENCH_CONNECTIONS', 32, 1, 1_000),
+  mixedRate: wholeNumberSetting('BENCH_MIXED_RATE', 500, 1, 20_000),
+  windowSeconds: wholeNumberSetting('BENCH_MIXED_DURATION', 15, 5, 120),
   /** Windows before the purge: on a shared machine one window alone is a poor baseline. */
-  baselineWindows: setting('BENCH_BASELINE_WINDOWS', 3, 1, 20),
-  seedClients: setting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
-  batchSize: setting('BENCH_PURGE_BATCH', 1_000, 1, 100_000),
+  baselineWindows: wholeNumberSetting('BENCH_BASELINE_WINDOWS', 3, 1, 20),
+  seedClients: wholeNumberSetting('BENCH_SEED_CLIENTS', 10_000, 1, 1_000_000),
+  batchSize: wholeNumberSetting('BENCH_PURGE_BATCH', 1_000, 1, 100_000),
   /** Percent of the time the purge works; undefined: the purge's own default. */
-  dutyPercent: process.env.BENCH_PURGE_DUTY_PERCENT === undefined ? undefined : setting('BENCH_PURGE_DUTY_PERCENT', 20, 1, 100),
+  dutyPercent:
+    process.env.BENCH_PURGE_DUTY_PERCENT === undefined ? undefined : wholeNumberSetting('BENCH_PURGE_DUTY_PERCENT', 20, 1, 100),
   /** The purge stops by then (counting what it deleted): the benchmark stays bounded in time. */
-  maxPurgeSeconds: setting('BENCH_MAX_PURGE_SECONDS', 600, 10, 3_600),
+  maxPurgeSeconds: wholeNumberSetting('BENCH_MAX_PURGE_SECONDS', 600, 10, 3_600),
 };
 
 const cleanups: (() => Promise<void>)[] = [];
