@@ -32,6 +32,7 @@ import {
 import { machineInfo } from './machine';
 import { measureSaturation } from './saturation-load';
 import { wholeNumberSetting } from './bench-setting';
+import { Cleanups } from './cleanups';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -57,29 +58,8 @@ const settings = {
   skipBuild: process.env.BENCH_SKIP_BUILD === '1',
 };
 
-/** Undone in reverse order on the way out, also after a failure or Ctrl-C. */
-const cleanups: (() => Promise<void>)[] = [];
-let cleaningUp: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        process.stderr.write(`cleanup failed: ${String(error)}\n`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the gateway and dropping the database\n`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = new Cleanups();
+cleanups.runOnSignals('stopping the gateway and dropping the database');
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -283,7 +263,7 @@ async function main(): Promise<number> {
     targets: gatewayTargets(servers, settings.mixedRate),
     profiles,
   };
-  await cleanUp();
+  await cleanups.run();
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const resultPath = join(RESULTS_DIR, `gateway-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
@@ -307,6 +287,6 @@ main()
   })
   .catch(async (error: unknown) => {
     process.stderr.write(`bench:gateway failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await cleanUp();
+    await cleanups.run();
     process.exitCode = 1;
   });

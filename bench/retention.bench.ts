@@ -21,6 +21,7 @@ import type { LoadResult } from './load-result';
 import { machineInfo, type MachineInfo } from './machine';
 import type { PurgeRun, PurgeSettings } from './retention-purge.child';
 import { wholeNumberSetting } from './bench-setting';
+import { Cleanups } from './cleanups';
 
 const ROOT = resolve(__dirname, '..');
 const RESULTS_DIR = join(__dirname, 'results');
@@ -53,28 +54,8 @@ const settings = {
   maxPurgeSeconds: wholeNumberSetting('BENCH_MAX_PURGE_SECONDS', 600, 10, 3_600),
 };
 
-const cleanups: (() => Promise<void>)[] = [];
-let cleaningUp: Promise<void> | undefined;
-
-function cleanUp(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        process.stderr.write(`cleanup failed: ${String(error)}\n`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the purge and the gateway, dropping the database\n`);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = new Cleanups();
+cleanups.runOnSignals('stopping the purge and the gateway, dropping the database');
 
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -279,7 +260,7 @@ async function main(): Promise<number> {
     );
   await sleep(1_000);
   for (let window = 0; window < settings.baselineWindows; window += 1) await measure('after');
-  await cleanUp();
+  await cleanups.run();
 
   const p99s = (phase: Window['phase'], whole = false): number[] =>
     windows
@@ -327,6 +308,6 @@ main()
   })
   .catch(async (error: unknown) => {
     process.stderr.write(`bench:retention failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await cleanUp();
+    await cleanups.run();
     process.exitCode = 1;
   });
