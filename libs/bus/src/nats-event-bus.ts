@@ -24,7 +24,7 @@ import {
   TimeoutError,
 } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { currentTraceCarrier } from '@podsync/db';
+import { currentTraceCarrier } from '@podsync/domain';
 import { BusUnavailableError, NoResponderError, PublishError, RequestTimeoutError } from './bus.errors';
 import type {
   EventBus,

@@ -1,9 +1,8 @@
 import { and, asc, eq, getTableColumns, gt, sql } from 'drizzle-orm';
-import { EVENT_SUBJECTS, newEventId, type PodPhase } from '@podsync/domain';
+import { currentTraceCarrier, EVENT_SUBJECTS, newEventId, type PodPhase } from '@podsync/domain';
 import type { Db } from './database';
 import { columnList, PreparedStatement } from './prepared-statement';
 import { clientAlgorithms, clients, type ClientRow, type NewClientRow } from './schema';
-import { currentTraceCarrier } from './tracing';
 
 export type ClientFields = Pick<NewClientRow, 'name' | 'version' | 'image' | 'cpu' | 'mem' | 'priority'>;
 

@@ -1,8 +1,7 @@
 import { asc, inArray, sql } from 'drizzle-orm';
-import { type EventMessage, type EventSubject, newEventId } from '@podsync/domain';
+import { currentTraceCarrier, type EventMessage, type EventSubject, newEventId } from '@podsync/domain';
 import type { Db } from './database';
 import { outbox, type OutboxRow } from './schema';
-import { currentTraceCarrier } from './tracing';
 
 /**
  * Call inside the transaction of the change the event describes, after writing the change. The

@@ -17,8 +17,7 @@ import {
   uuid,
   varchar,
 } from 'drizzle-orm/pg-core';
-import type { EventSubject, OperationResult, PodOperationKind, PodPhase, RestartReason } from '@podsync/domain';
-import type { TraceCarrier } from './tracing';
+import type { EventSubject, OperationResult, PodOperationKind, PodPhase, RestartReason, TraceCarrier } from '@podsync/domain';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 

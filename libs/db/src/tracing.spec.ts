@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentTraceCarrier, describeStatement } from './tracing';
+import { describeStatement } from './tracing';
 
 describe(describeStatement.name, () => {
   it('names a statement by its operation and the first table it names', () => {
@@ -8,11 +8,5 @@ describe(describeStatement.name, () => {
     expect(describeStatement('select "id" from "clients" where "id" = $1')).toEqual({ operation: 'SELECT', table: 'clients' });
     expect(describeStatement('delete from "outbox" where "id" in ($1)')).toEqual({ operation: 'DELETE', table: 'outbox' });
     expect(describeStatement('\n  select 1')).toEqual({ operation: 'SELECT', table: undefined });
-  });
-});
-
-describe(currentTraceCarrier.name, () => {
-  it('is null outside a trace, so rows written without tracing store nothing', () => {
-    expect(currentTraceCarrier()).toBeNull();
   });
 });

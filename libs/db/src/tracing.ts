@@ -1,17 +1,4 @@
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-
-/** A W3C trace context as it is stored on an outbox row and sent in message headers: `{traceparent, tracestate?}`. */
-export type TraceCarrier = Record<string, string>;
-
-/**
- * The active trace context as a carrier, or null outside a trace (and whenever tracing is off):
- * an outbox row keeps it so that the work its event causes joins the request's trace.
- */
-export function currentTraceCarrier(): TraceCarrier | null {
-  const carrier: TraceCarrier = {};
-  propagation.inject(context.active(), carrier);
-  return Object.keys(carrier).length > 0 ? carrier : null;
-}
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 /*
  * postgres.js has no OpenTelemetry instrumentation (porsager/postgres#461), and

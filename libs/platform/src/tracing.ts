@@ -10,7 +10,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { TraceCarrier } from '@podsync/db';
+import type { TraceCarrier } from '@podsync/domain';
 
 /**
  * podsync's own spans. Until the tracing entry (`tracing.preload`) has started the SDK, the

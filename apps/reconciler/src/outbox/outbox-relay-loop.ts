@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TraceCarrier } from '@podsync/db';
+import type { TraceCarrier } from '@podsync/domain';
 import type { Logger } from 'pino';
 import type { OutboxRelay } from './outbox-relay';
 

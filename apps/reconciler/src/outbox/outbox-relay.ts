@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { propagation, ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import type { EventBus } from '@podsync/bus';
-import { currentTraceCarrier, type Db, deleteOutbox, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { type Db, deleteOutbox, eventMessage, oldestOutbox, type OutboxRow } from '@podsync/db';
+import { currentTraceCarrier } from '@podsync/domain';
 import { inSpan } from '@podsync/platform';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../sync/backoff';

@@ -7,8 +7,8 @@ import {
   requestRound,
   StaleEpochError,
   type SyncTrigger,
-  type TraceCarrier,
 } from '@podsync/db';
+import type { TraceCarrier } from '@podsync/domain';
 import { inSpan, spanContextOf } from '@podsync/platform';
 import type { Logger } from 'pino';
 import { type LeaderClock, systemClock } from '../leader/leader-clock';

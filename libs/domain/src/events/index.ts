@@ -5,3 +5,4 @@ export * from './ops-message';
 export * from './pod-status-message';
 export * from './round-message';
 export * from './subjects';
+export * from './trace-carrier';
